@@ -1,0 +1,210 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "platform/crypto/crypto.hpp"
+#include "platform/util/error.hpp"
+#include "platform/util/time.hpp"
+
+namespace lt::app {
+
+extern const std::string_view kOpenApiJson;
+
+namespace bj = boost::json;
+
+App::App(config::Config c) : cfg(std::move(c)) {}
+
+App::~App() {
+  if (outbox) outbox->stop();
+}
+
+void App::open() {
+  std::filesystem::create_directories(cfg.data_dir);
+  if (cfg.db.rfind("sqlite:", 0) == 0) {
+    auto path = std::filesystem::path(cfg.db.substr(cfg.db.rfind("sqlite://", 0) == 0 ? 9 : 7));
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  }
+  db = db::Database::open(cfg.db, cfg.db_pool, cfg.sqlite_synchronous);
+  crypto::KeyRing::add_migrations(migrator);
+  outbox::Outbox::add_migrations(migrator);
+  units::Service::add_migrations(migrator, cfg.units_dir);
+  audit::Log::add_migrations(migrator);
+  identity::Service::add_migrations(migrator);
+  int n = migrator.apply(*db);
+  if (n > 0) spdlog::info("applied {} migration(s)", n);
+
+  std::string master = crypto::KeyRing::load_master_key(cfg.master_key_file);
+  keys = std::make_unique<crypto::KeyRing>(*db, master);
+  keys->load_or_create();
+  units = std::make_unique<units::Service>(*db);
+  units->load();
+  audit = std::make_unique<audit::Log>(*keys);
+  identity::Options io;
+  io.session_ttl_minutes = cfg.session_ttl_minutes;
+  io.password_hash_cost = cfg.password_hash_cost;
+  io.login_max_failures = cfg.login_max_failures;
+  io.login_ip_max_failures = cfg.login_ip_max_failures;
+  io.login_lockout_minutes = cfg.login_lockout_minutes;
+  io.api_key_overlap_hours = cfg.api_key_overlap_hours;
+  io.public_url = cfg.public_url;
+  // TOTP secrets are sealed with a key derived from the master key.
+  io.secret_key = crypto::sha256_raw("lienthong-totp\n" + master);
+  identity = std::make_unique<identity::Service>(*db, *units, *audit, io);
+  outbox::Options oo;
+  oo.poll_ms = cfg.outbox_poll_ms;
+  oo.max_attempts = cfg.outbox_max_attempts;
+  oo.backoff_ms = cfg.outbox_backoff_ms;
+  outbox = std::make_unique<outbox::Outbox>(*db, oo);
+  outbox->on("mail.", outbox::file_mail_handler(cfg.mail_dir));
+}
+
+void App::add_routes() {
+  add_platform_routes();
+  units->add_routes(router);
+  identity->add_routes(router);
+  audit->add_routes(router, *db);
+}
+
+namespace {
+constexpr const char* kDocsHtml = R"HTML(<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>lienthong API</title><link rel="icon" href="data:,">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/api/docs.css"></head>
+<body><header><h1>lienthong — API v1</h1><p>Mô tả OpenAPI 3 / OpenAPI 3 description: <a href="/api/openapi.json">/api/openapi.json</a></p></header>
+<main id="ops">Đang tải… / Loading…</main><script src="/api/docs.js"></script></body></html>
+)HTML";
+constexpr const char* kDocsCss =
+    "body{font-family:system-ui,sans-serif;margin:0;color:#1b1f24}header{background:#a50e0e;color:#fff;padding:1rem 2rem}"
+    "header a{color:#ffe08a}main{padding:1rem 2rem;max-width:70rem}section{border:1px solid #ddd;border-radius:6px;"
+    "margin:.6rem 0;padding:.6rem 1rem}code{font-weight:600}.m{display:inline-block;min-width:4.5rem;font-weight:700}"
+    ".GET{color:#0b6e2e}.POST{color:#0b4fa8}.PATCH{color:#8a5a00}.DELETE{color:#a50e0e}.perm{color:#555;font-size:.9em}";
+constexpr const char* kDocsJs = R"JS(fetch('/api/openapi.json').then(r => r.json()).then(spec => {
+  const main = document.getElementById('ops');
+  main.textContent = '';
+  for (const [path, ops] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const s = document.createElement('section');
+      const h = document.createElement('div');
+      const m = document.createElement('span'); m.className = 'm ' + method.toUpperCase(); m.textContent = method.toUpperCase();
+      const c = document.createElement('code'); c.textContent = path;
+      h.append(m, c); s.append(h);
+      const p = document.createElement('p'); p.textContent = op.summary || ''; s.append(p);
+      const perm = document.createElement('div'); perm.className = 'perm';
+      perm.textContent = 'permission: ' + (op['x-permission'] || '?'); s.append(perm);
+      main.append(s);
+    }
+  }
+});
+)JS";
+}  // namespace
+
+void App::add_platform_routes() {
+  const std::string pub(http::kPublic);
+  router.add({"GET", "/healthz", pub, "Process is alive", [](http::Request&) {
+                return http::Response::json({{"status", "ok"}});
+              }});
+  router.add({"GET", "/readyz", pub, "Database reachable and migrations current", [this](http::Request&) {
+                try {
+                  auto pending = migrator.pending(*db);
+                  if (!pending.empty()) {
+                    bj::array a;
+                    for (auto& p : pending) a.push_back(bj::string(p));
+                    return http::Response::json({{"status", "migrations_pending"}, {"pending", a}}, 503);
+                  }
+                  return http::Response::json({{"status", "ready"}});
+                } catch (const std::exception& e) {
+                  return http::Response::json({{"status", "database_unreachable"}}, 503);
+                }
+              }});
+  router.add({"GET", "/metrics", pub, "Prometheus metrics", [this](http::Request&) {
+                return http::Response::text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+              }});
+  router.add({"GET", "/api/openapi.json", pub, "This API's OpenAPI 3 description", [](http::Request&) {
+                return http::Response::text(std::string(kOpenApiJson), "application/json");
+              }});
+  router.add({"GET", "/api/docs", pub, "API documentation page", [](http::Request&) {
+                return http::Response::text(kDocsHtml, "text/html; charset=utf-8");
+              }});
+  router.add({"GET", "/api/docs.js", pub, "Script of the documentation page", [](http::Request&) {
+                return http::Response::text(kDocsJs, "text/javascript; charset=utf-8");
+              }});
+  router.add({"GET", "/api/docs.css", pub, "Style of the documentation page", [](http::Request&) {
+                return http::Response::text(kDocsCss, "text/css; charset=utf-8");
+              }});
+  router.add({"GET", "/api/v1/keys", pub, "Public signing keys (Ed25519), newest first", [this](http::Request&) {
+                bj::array a;
+                for (const auto& k : keys->public_keys())
+                  a.push_back({{"kid", k.kid}, {"kty", "OKP"}, {"crv", "Ed25519"}, {"alg", "EdDSA"},
+                               {"x", crypto::base64url(k.public_key)}, {"status", k.status}, {"created_at", k.created_at}});
+                auto r = http::Response::json({{"keys", std::move(a)}});
+                r.set_header("Cache-Control", "public, max-age=300");
+                return r;
+              }});
+  router.add({"POST", "/api/v1/keys/rotate", "keys.manage", "Rotate the signing key (old keys keep verifying)",
+              [this](http::Request& req) {
+                auto k = keys->rotate();
+                db->write([&](db::Conn& c) {
+                  audit->append(c, {"account:" + std::to_string(req.who().account_id), "keys.rotate", "signing_key", k.kid,
+                                    "", req.request_id, bj::serialize(bj::object{{"kid", k.kid}})});
+                });
+                return http::Response::json({{"kid", k.kid}, {"x", crypto::base64url(k.public_key)}}, 201);
+              }});
+
+  metrics.gauge("lienthong_db_pool_size", "Open database connections", [this] { return db->stats().size; });
+  metrics.gauge("lienthong_db_pool_in_use", "Database connections in use", [this] { return db->stats().in_use; });
+  metrics.gauge("lienthong_db_pool_waits_total", "Times a request waited for a connection",
+                [this] { return static_cast<double>(db->stats().waits); });
+  metrics.gauge("lienthong_outbox_pending", "Outbox events waiting for delivery",
+                [this] { return static_cast<double>(outbox->stats().pending); });
+  metrics.gauge("lienthong_outbox_dead", "Outbox events dead-lettered", [this] { return static_cast<double>(outbox->stats().dead); });
+  metrics.gauge("lienthong_outbox_lag_seconds", "Age of the oldest pending outbox event",
+                [this] { return outbox->stats().oldest_pending_age_s; });
+}
+
+void App::seed_demo() {
+  if (identity->find_by_username("sysadmin")) return;
+  struct Demo {
+    const char *username, *name, *role, *unit, *pid, *ent, *email;
+  };
+  const Demo demo[] = {
+      {"sysadmin", "Quản trị hệ thống", "system-admin", "01", "", "", "sysadmin@demo.lienthong.vn"},
+      {"tinh.admin", "Quản trị viên Thành phố Hà Nội", "province-admin", "01", "", "", "tinh.admin@demo.lienthong.vn"},
+      {"motcua", "Nguyễn Thị Lan", "one-stop-officer", "00004", "", "", "motcua@demo.lienthong.vn"},
+      {"chuyenvien", "Trần Văn Minh", "specialist", "00004", "", "", ""},
+      {"lanhdao", "Lê Văn Hùng", "leader", "00004", "", "", ""},
+      {"congdan", "Phạm Thị Hường", "citizen", "", "001190012345", "", "congdan@demo.lienthong.vn"},
+      {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234567", ""},
+      {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", ""},
+  };
+  identity::Actor actor{"system:demo", "demo-seed", std::nullopt};
+  for (const auto& d : demo) {
+    identity::CreateAccount c;
+    c.username = d.username;
+    c.display_name = d.name;
+    c.role = d.role;
+    c.unit_code = d.unit;
+    c.email = d.email;
+    c.password = kDemoPassword;
+    c.must_change_password = false;
+    c.verified = *d.pid || *d.ent;
+    c.personal_id = d.pid;
+    c.enterprise_code = d.ent;
+    auto [acc, _] = identity->create(c, actor);
+    if (std::string_view(d.role) == "member-system") {
+      db->write([&](db::Conn& conn) {
+        conn.q("INSERT INTO api_keys (account_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)", acc.id,
+               crypto::sha256_hex(kDemoApiKey), "demo0000", timeutil::now_iso());
+        audit->append(conn, {"system:demo", "account.api_key_create", "account", std::to_string(acc.id), acc.unit_code,
+                             "demo-seed", R"({"prefix":"demo0000"})"});
+      });
+    }
+  }
+  spdlog::info("demo accounts created (password {}): sysadmin, tinh.admin, motcua, chuyenvien, lanhdao, congdan, "
+               "doanhnghiep, hethong",
+               kDemoPassword);
+}
+
+}  // namespace lt::app

@@ -1,0 +1,47 @@
+#pragma once
+// Wiring: configuration → database → migrations → keys → modules → routes. Used by every CLI
+// subcommand, so `serve`, `migrate`, `admin create`, `audit verify`, `backup` and `restore` all work
+// on the same database.
+#include <memory>
+
+#include "modules/audit/audit.hpp"
+#include "modules/identity/identity.hpp"
+#include "modules/units/units.hpp"
+#include "platform/config/config.hpp"
+#include "platform/crypto/keyring.hpp"
+#include "platform/db/db.hpp"
+#include "platform/http/router.hpp"
+#include "platform/metrics/metrics.hpp"
+#include "platform/outbox/outbox.hpp"
+
+namespace lt::app {
+
+class App {
+ public:
+  explicit App(config::Config cfg);
+  ~App();
+  // Opens the database and applies pending migrations (they run at every start).
+  void open();
+  void add_routes();
+  // Seeds the demo province's accounts (idempotent). Fixed passwords: see README.
+  void seed_demo();
+
+  config::Config cfg;
+  std::unique_ptr<db::Database> db;
+  db::Migrator migrator;
+  std::unique_ptr<crypto::KeyRing> keys;
+  std::unique_ptr<units::Service> units;
+  std::unique_ptr<audit::Log> audit;
+  std::unique_ptr<identity::Service> identity;
+  std::unique_ptr<outbox::Outbox> outbox;
+  metrics::Registry metrics;
+  http::Router router;
+
+ private:
+  void add_platform_routes();
+};
+
+inline constexpr const char* kDemoPassword = "Demo@2025";
+inline constexpr const char* kDemoApiKey = "ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem";
+
+}  // namespace lt::app

@@ -1,0 +1,209 @@
+// lienthong: one binary, several subcommands, all on the same database.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "platform/crypto/crypto.hpp"
+#include "platform/http/server.hpp"
+#include "platform/log/log.hpp"
+#include "platform/util/error.hpp"
+
+using namespace lt;
+
+namespace {
+
+struct Common {
+  std::string config_file;
+  std::string db;
+};
+
+void add_common(CLI::App* sub, Common& c) {
+  sub->add_option("--config", c.config_file, "TOML configuration file (default: $LIENTHONG_CONFIG or ./lienthong.toml)");
+  sub->add_option("--db", c.db, "database: sqlite:PATH or postgresql://… (default: the configuration's)");
+}
+
+config::Config load_config(const Common& c) {
+  config::Config cfg;
+  std::string file = c.config_file;
+  if (file.empty())
+    if (const char* e = std::getenv("LIENTHONG_CONFIG")) file = e;
+  if (file.empty() && std::filesystem::exists("lienthong.toml")) file = "lienthong.toml";
+  if (!file.empty()) cfg.load_file(file);
+  cfg.load_env();
+  if (!c.db.empty()) cfg.db = c.db;
+  cfg.resolve_paths(config::find_root());
+  return cfg;
+}
+
+int serve(app::App& a, bool demo, const std::string& ready_file) {
+  a.open();
+  if (demo) a.seed_demo();
+  a.add_routes();
+  http::DispatchOptions dopts;
+  dopts.default_body_limit = static_cast<size_t>(a.cfg.max_body_kib) * 1024;
+  dopts.static_dir = a.cfg.web_dir;
+  dopts.hsts = a.cfg.hsts;
+  dopts.trust_proxy = a.cfg.trust_proxy;
+  dopts.access_log = a.cfg.access_log;
+  http::Dispatcher dispatcher(a.router, a.metrics, dopts);
+  dispatcher.set_authenticator(a.identity.get());
+  http::ServerOptions sopts;
+  sopts.address = a.cfg.address;
+  sopts.port = static_cast<uint16_t>(a.cfg.port);
+  sopts.io_threads = a.cfg.io_threads;
+  sopts.worker_threads = a.cfg.worker_threads;
+  sopts.header_timeout = std::chrono::milliseconds(a.cfg.header_timeout_ms);
+  sopts.idle_timeout = std::chrono::milliseconds(a.cfg.idle_timeout_ms);
+  http::Server server(sopts, dispatcher);
+  uint16_t port = server.listen();
+  a.outbox->start(1);
+  spdlog::info("lienthong {} listening on http://{}:{} (database: {}, durability: {})", LT_VERSION, a.cfg.address, port,
+               config::mask_url(a.cfg.db), a.db->backend() == db::Backend::sqlite ? "synchronous=" + a.cfg.sqlite_synchronous : "postgresql");
+  if (!ready_file.empty()) {
+    std::ofstream(ready_file + ".tmp") << port << "\n";
+    std::filesystem::rename(ready_file + ".tmp", ready_file);
+  }
+  server.run();
+  a.outbox->stop();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  crypto::init();
+  CLI::App cli{"lienthong — hệ thống chính quyền địa phương hai cấp / two-tier local government platform"};
+  cli.require_subcommand(1);
+  Common common;
+
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve the API and the web app");
+  add_common(serve_cmd, common);
+  int port = -1;
+  bool demo = false;
+  std::string ready_file;
+  serve_cmd->add_option("--port", port, "listen port (0: any free port)");
+  serve_cmd->add_flag("--demo", demo, "seed the demo province's accounts (fixed passwords, see README)");
+  serve_cmd->add_option("--ready-file", ready_file, "write the listening port to this file once ready");
+
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations");
+  add_common(migrate_cmd, common);
+
+  auto* admin_cmd = cli.add_subcommand("admin", "Account administration");
+  admin_cmd->require_subcommand(1);
+  auto* create_cmd = admin_cmd->add_subcommand("create", "Create an account; prints a one-time password on the last line");
+  add_common(create_cmd, common);
+  std::string username, role, unit, display_name, email;
+  create_cmd->add_option("--username", username, "username")->required();
+  create_cmd->add_option("--role", role, "role: system-admin, province-admin, one-stop-officer, specialist, leader, member-system")->required();
+  create_cmd->add_option("--unit", unit, "unit code the account is bound to (province or commune)");
+  create_cmd->add_option("--display-name", display_name, "display name (default: the username)");
+  create_cmd->add_option("--email", email, "e-mail address");
+
+  auto* audit_cmd = cli.add_subcommand("audit", "Audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Verify the hash chain and its signed head; exit 1 on tampering");
+  add_common(verify_cmd, common);
+
+  auto* backup_cmd = cli.add_subcommand("backup", "Online backup of the SQLite database");
+  add_common(backup_cmd, common);
+  std::string to_file;
+  backup_cmd->add_option("--to", to_file, "backup file")->required();
+  auto* restore_cmd = cli.add_subcommand("restore", "Replace the SQLite database with a backup (stop the server first)");
+  add_common(restore_cmd, common);
+  std::string from_file;
+  restore_cmd->add_option("--from", from_file, "backup file")->required()->check(CLI::ExistingFile);
+
+  auto* config_cmd = cli.add_subcommand("config", "Configuration");
+  config_cmd->require_subcommand(1);
+  auto* show_cmd = config_cmd->add_subcommand("show", "Print the effective configuration, secrets masked");
+  add_common(show_cmd, common);
+
+  auto* keys_cmd = cli.add_subcommand("keys", "Signing keys");
+  keys_cmd->require_subcommand(1);
+  auto* rotate_cmd = keys_cmd->add_subcommand("rotate", "Create a new signing key; older keys keep verifying");
+  add_common(rotate_cmd, common);
+  auto* list_cmd = keys_cmd->add_subcommand("list", "List key ids and status");
+  add_common(list_cmd, common);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    config::Config cfg = load_config(common);
+    if (port >= 0) cfg.port = port;
+    bool serving = serve_cmd->parsed();
+    log::init(cfg.log_level, serving && cfg.access_log);
+    if (show_cmd->parsed()) {
+      std::cout << cfg.show();
+      return 0;
+    }
+    app::App a(cfg);
+    if (serving) return serve(a, demo, ready_file);
+    if (restore_cmd->parsed()) {
+      auto db = db::Database::open(cfg.db, 1, cfg.sqlite_synchronous);
+      db->restore_from(from_file);
+      std::cout << "restored " << config::mask_url(cfg.db) << " from " << from_file << "\n";
+      return 0;
+    }
+    a.open();
+    if (migrate_cmd->parsed()) {
+      std::cout << "migrations current (" << a.migrator.all().size() << " known)\n";
+      return 0;
+    }
+    if (create_cmd->parsed()) {
+      identity::CreateAccount c;
+      c.username = username;
+      c.role = role;
+      c.unit_code = unit;
+      c.display_name = display_name.empty() ? username : display_name;
+      c.email = email;
+      c.must_change_password = true;
+      auto [acc, otp] = a.identity->create(c, identity::Actor::cli());
+      std::cout << "created account " << acc.id << " (" << acc.username << ", " << acc.role
+                << "); one-time password, to be changed at first sign-in:\n"
+                << otp << "\n";
+      return 0;
+    }
+    if (verify_cmd->parsed()) {
+      auto v = a.audit->verify(*a.db);
+      if (v.ok) {
+        std::cout << "audit log OK: " << v.records << " records, chain heads signed and current\n";
+        return 0;
+      }
+      std::cout << "AUDIT LOG TAMPERED: chain '" << v.chain << "'";
+      if (v.bad_id) std::cout << ", first bad record id " << *v.bad_id;
+      if (v.bad_seq) std::cout << " (seq " << *v.bad_seq << ")";
+      std::cout << ": " << v.problem << "\n";
+      return 1;
+    }
+    if (backup_cmd->parsed()) {
+      a.db->backup_to(to_file);
+      std::cout << "backup written to " << to_file << "\n";
+      return 0;
+    }
+    if (rotate_cmd->parsed()) {
+      auto k = a.keys->rotate();
+      a.db->write([&](db::Conn& c) {
+        a.audit->append(c, {"cli", "keys.rotate", "signing_key", k.kid, "", "", "{\"kid\":\"" + k.kid + "\"}"});
+      });
+      std::cout << "new signing key " << k.kid << "\n";
+      return 0;
+    }
+    if (list_cmd->parsed()) {
+      for (const auto& k : a.keys->public_keys()) std::cout << k.kid << " " << k.status << " " << k.created_at << "\n";
+      return 0;
+    }
+  } catch (const ApiError& e) {
+    std::cerr << "error: " << e.what() << (e.field().empty() ? "" : " (" + e.field() + ")") << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

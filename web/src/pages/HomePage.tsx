@@ -1,0 +1,48 @@
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../auth';
+import { useTitle } from '../components/useTitle';
+
+const MODULES = ['units', 'sharedData', 'procedures', 'exchange'] as const;
+
+export function HomePage() {
+  const { t } = useTranslation();
+  const { account } = useAuth();
+  useTitle(t('home.title'));
+  if (!account) return null;
+
+  return (
+    <div className="stack">
+      <section className="hero card" aria-labelledby="home-greeting">
+        <h1 id="home-greeting" className="hero__title" data-testid="home-greeting">
+          {t('home.greeting', { name: account.display_name })}
+        </h1>
+        <p className="muted">{t('home.intro')}</p>
+        <dl className="facts">
+          <div className="facts__item">
+            <dt>{t('home.role')}</dt>
+            <dd data-testid="home-role">{t(`roles.${account.role}`, { defaultValue: account.role })}</dd>
+          </div>
+          <div className="facts__item">
+            <dt>{t('home.unit')}</dt>
+            <dd data-testid="home-unit">{account.unit_name ?? t('home.noUnit')}</dd>
+          </div>
+        </dl>
+      </section>
+
+      <section aria-labelledby="modules-title">
+        <h2 id="modules-title" className="section-title">
+          {t('home.modules')}
+        </h2>
+        <ul className="module-grid">
+          {MODULES.map((m) => (
+            <li key={m} className="card module-card" data-testid={`module-${m}`}>
+              <h3 className="module-card__title">{t(`modules.${m}.title`)}</h3>
+              <p className="module-card__desc">{t(`modules.${m}.desc`)}</p>
+              <span className="badge badge--soon">{t('home.comingSoon')}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
