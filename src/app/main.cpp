@@ -1,5 +1,6 @@
 // lienthong: one binary, several subcommands, all on the same database.
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
   auto* list_cmd = keys_cmd->add_subcommand("list", "List key ids and status");
   add_common(list_cmd, common);
 
+  auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
+  add_common(routes_cmd, common);
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
@@ -192,6 +196,14 @@ int main(int argc, char** argv) {
         a.audit->append(c, {"cli", "keys.rotate", "signing_key", k.kid, "", "", "{\"kid\":\"" + k.kid + "\"}"});
       });
       std::cout << "new signing key " << k.kid << "\n";
+      return 0;
+    }
+    if (routes_cmd->parsed()) {
+      a.add_routes();
+      for (const auto& r : a.router.routes())
+        std::cout << boost::json::serialize(boost::json::object{{"method", r->method}, {"path", r->pattern},
+                                                                 {"permission", r->permission}, {"summary", r->summary}})
+                  << "\n";
       return 0;
     }
     if (list_cmd->parsed()) {

@@ -440,7 +440,7 @@ std::pair<std::vector<Account>, int64_t> Service::list(const ListQuery& q, const
   std::string where = " WHERE 1 = 1";
   std::vector<db::Param> params;
   if (viewer.role == "province-admin") {
-    where += " AND (a.province_code = ? OR a.kind IN ('citizen', 'business'))";
+    where += " AND a.role <> 'system-admin' AND (a.province_code = ? OR a.kind IN ('citizen', 'business'))";
     params.emplace_back(units_.province_of(viewer.unit_code));
   } else if (viewer.role == "one-stop-officer") {
     where += " AND a.kind IN ('citizen', 'business')";

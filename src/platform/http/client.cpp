@@ -61,6 +61,17 @@ beast::error_code run_with_timeout(asio::io_context& ioc, Op op) {
   }
   return result;
 }
+ClientResponse to_client_response(bhttp::response<bhttp::string_body>&& res) {
+  ClientResponse out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  out.body = std::move(res.body());
+  return out;
+}
 }  // namespace
 
 ClientResponse Client::request(const std::string& method, const std::string& target, const std::string& body,
@@ -91,23 +102,22 @@ ClientResponse Client::request(const std::string& method, const std::string& tar
     parser.body_limit(256 * 1024 * 1024);
     parser.header_limit(1024 * 1024);
     if (method == "HEAD") parser.skip(true);
-    if (!ec) ec = run_with_timeout(impl_->ioc, [&](auto h) { bhttp::async_read(s, impl_->buf, parser, h); });
+    // A server may answer early (413) and close while the body is still being sent: read anyway.
+    bool write_failed = static_cast<bool>(ec);
+    if (!ec || ec == asio::error::broken_pipe || ec == asio::error::connection_reset)
+      ec = run_with_timeout(impl_->ioc, [&](auto h) { bhttp::async_read(s, impl_->buf, parser, h); });
+    if (write_failed && !ec) {
+      impl_->stream.reset();
+      return to_client_response(parser.release());
+    }
     if (ec) {
       impl_->stream.reset();
       if (!fresh && attempt == 0 && ec != beast::error::timeout) continue;  // stale keep-alive connection
       throw std::runtime_error("HTTP " + method + " " + target + ": " + ec.message());
     }
     auto res = parser.release();
-    ClientResponse out;
-    out.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers.emplace_back(std::move(name), std::string(f.value()));
-    }
-    out.body = std::move(res.body());
     if (!res.keep_alive()) impl_->stream.reset();
-    return out;
+    return to_client_response(std::move(res));
   }
   throw std::runtime_error("unreachable");
 }
@@ -122,7 +132,7 @@ std::string Client::raw(const std::string& host, uint16_t port, const std::strin
   s.expires_after(timeout);
   auto ec = run_with_timeout(ioc, [&](auto h) { asio::async_write(s, asio::buffer(bytes), h); });
   std::string out;
-  if (ec) return out;
+  if (ec && ec != asio::error::broken_pipe && ec != asio::error::connection_reset) return out;
   char chunk[4096];
   for (;;) {
     size_t got = 0;

@@ -88,7 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.header_limit));
-    parser_->body_limit(srv_.dispatcher.options().default_body_limit);
+    // No body limit while the header is parsed: the route's own limit is applied once it is known.
+    parser_->body_limit(boost::none);
     stream_.expires_after(srv_.opts.header_timeout);
     bhttp::async_read_header(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->on_header(ec);
@@ -97,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) return reject(431, "header_too_large", "Header quá lớn / Header too large");
+    if (ec == bhttp::error::body_limit) return reject(413, "payload_too_large", "Nội dung quá lớn / Request body too large");
     if (ec) {
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
           ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
@@ -110,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto len = parser_->content_length(); len && *len > limit)
       return reject(413, "payload_too_large", "Nội dung quá lớn / Request body too large");
     parser_->body_limit(limit);
+    busy_ = true;  // from here the request is in flight: a graceful shutdown lets it finish
     stream_.expires_after(srv_.opts.body_timeout);
     bhttp::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->on_read(ec);
@@ -170,7 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(srv_.opts.body_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, ka](beast::error_code ec, size_t) {
       self->busy_ = false;
-      if (ec || !ka) return self->close();
+      if (ec) return self->close();
+      if (!ka) return self->linger();
       self->wait_request();
     });
   }
@@ -189,6 +193,24 @@ class Session : public std::enable_shared_from_this<Session> {
     write(r, false);
   }
 
+  // Lingering close: stop sending, then read and discard what the client still sends (for at most
+  // a second) so that closing with unread data does not reset the connection and destroy the
+  // response the client has not read yet (an early 413 or 431).
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(std::chrono::seconds(1));
+    drain();
+  }
+  void drain() {
+    buf_.clear();
+    stream_.async_read_some(buf_.prepare(16384), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->close();
+      self->drain();
+    });
+  }
+
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -196,7 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buf_{8192};
+  beast::flat_buffer buf_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& srv_;
   std::string client_ip_;
