@@ -42,6 +42,7 @@ void App::open() {
   units = std::make_unique<units::Service>(*db);
   units->load();
   audit = std::make_unique<audit::Log>(*keys);
+  audit->ensure_chain(*db);
   identity::Options io;
   io.session_ttl_minutes = cfg.session_ttl_minutes;
   io.password_hash_cost = cfg.password_hash_cost;
@@ -145,10 +146,10 @@ void App::add_platform_routes() {
               }});
   router.add({"POST", "/api/v1/keys/rotate", "keys.manage", "Rotate the signing key (old keys keep verifying)",
               [this](http::Request& req) {
-                auto k = keys->rotate();
-                db->write([&](db::Conn& c) {
-                  audit->append(c, {"account:" + std::to_string(req.who().account_id), "keys.rotate", "signing_key", k.kid,
-                                    "", req.request_id, bj::serialize(bj::object{{"kid", k.kid}})});
+                auto k = keys->rotate([&](db::Conn& c, const crypto::PublicKey& nk) {
+                  audit->append(c, {"account:" + std::to_string(req.who().account_id), "keys.rotate", "signing_key", nk.kid,
+                                    "", req.request_id, bj::serialize(bj::object{{"kid", nk.kid}})});
+                  outbox::Outbox::publish(c, "keys.rotated", nk.kid, bj::serialize(bj::object{{"kid", nk.kid}}));
                 });
                 return http::Response::json({{"kid", k.kid}, {"x", crypto::base64url(k.public_key)}}, 201);
               }});
@@ -193,14 +194,7 @@ void App::seed_demo() {
     c.personal_id = d.pid;
     c.enterprise_code = d.ent;
     auto [acc, _] = identity->create(c, actor);
-    if (std::string_view(d.role) == "member-system") {
-      db->write([&](db::Conn& conn) {
-        conn.q("INSERT INTO api_keys (account_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)", acc.id,
-               crypto::sha256_hex(kDemoApiKey), "demo0000", timeutil::now_iso());
-        audit->append(conn, {"system:demo", "account.api_key_create", "account", std::to_string(acc.id), acc.unit_code,
-                             "demo-seed", R"({"prefix":"demo0000"})"});
-      });
-    }
+    if (std::string_view(d.role) == "member-system") identity->install_api_key(acc.id, kDemoApiKey, actor);
   }
   spdlog::info("demo accounts created (password {}): sysadmin, tinh.admin, motcua, chuyenvien, lanhdao, congdan, "
                "doanhnghiep, hethong",

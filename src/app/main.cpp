@@ -191,9 +191,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (rotate_cmd->parsed()) {
-      auto k = a.keys->rotate();
-      a.db->write([&](db::Conn& c) {
-        a.audit->append(c, {"cli", "keys.rotate", "signing_key", k.kid, "", "", "{\"kid\":\"" + k.kid + "\"}"});
+      auto k = a.keys->rotate([&](db::Conn& c, const crypto::PublicKey& nk) {
+        a.audit->append(c, {"cli", "keys.rotate", "signing_key", nk.kid, "", "", "{\"kid\":\"" + nk.kid + "\"}"});
+        outbox::Outbox::publish(c, "keys.rotated", nk.kid, "{\"kid\":\"" + nk.kid + "\"}");
       });
       std::cout << "new signing key " << k.kid << "\n";
       return 0;

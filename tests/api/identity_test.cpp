@@ -117,6 +117,52 @@ TEST_F(Identity, ProvinceAdminSeesAndManagesOnlyItsProvince) {
   EXPECT_EQ(mine.status, 201) << mine.body;
 }
 
+TEST_F(Identity, AccountSearchIgnoresDiacritics) {
+  std::string sys = srv->login("sysadmin");
+  ASSERT_EQ(srv->post("/api/v1/accounts", {{"username", "dthoa"}, {"display_name", "Đỗ Thị Hoà"}, {"role", "leader"}, {"unit_code", "01"}}, sys).status, 201);
+  auto enc = [](std::string_view v) {
+    std::string out;
+    for (unsigned char ch : v) {
+      if (std::isalnum(ch)) out += static_cast<char>(ch);
+      else {
+        char b[4];
+        std::snprintf(b, sizeof b, "%%%02X", ch);
+        out += b;
+      }
+    }
+    return out;
+  };
+  // Lower/upper case, tone marks or none, NFD input ("Ho" + combining grave + "a").
+  for (const char* q : {"hoa", "HÒA", "Đỗ Thị", "do thi hoa", "Ho\xcc\x80" "a"}) {
+    auto r = srv->get("/api/v1/accounts?q=" + enc(q), sys).json();
+    bool found = false;
+    for (const auto& a : r.at("items").as_array()) found |= a.at("username").as_string() == "dthoa";
+    EXPECT_TRUE(found) << q;
+  }
+  EXPECT_EQ(srv->get("/api/v1/accounts?q=%25", sys).json().at("total").as_int64(), 0);  // '%' is literal
+}
+
+TEST_F(Identity, NewMemberSystemKeyWorksWithoutAnInteractivePasswordChange) {
+  std::string sys = srv->login("sysadmin");
+  auto c = srv->post("/api/v1/accounts", {{"username", "he.thong.2"}, {"display_name", "Hệ thống 2"}, {"role", "member-system"}, {"unit_code", "01"}}, sys);
+  ASSERT_EQ(c.status, 201) << c.body;
+  auto k = srv->post("/api/v1/accounts/" + std::to_string(c.json().at("account").at("id").as_int64()) + "/api-keys", bj::object{}, sys);
+  ASSERT_EQ(k.status, 201) << k.body;
+  auto me = srv->call("GET", "/api/v1/me", {}, {{"X-API-Key", std::string(k.json().at("key").as_string())}});
+  EXPECT_EQ(me.status, 200) << me.body;
+}
+
+TEST_F(Identity, APersonalIdLinksToOneAccountOnly) {
+  auto r = srv->post("/api/v1/auth/register", {{"username", "tran.b"}, {"password", "Cong-dan-2026"}, {"display_name", "Trần B"}, {"kind", "citizen"}});
+  ASSERT_EQ(r.status, 201);
+  std::string officer = srv->login("motcua");
+  // 001190012345 is the demo citizen's.
+  auto v = srv->post("/api/v1/accounts/" + std::to_string(r.json().at("account").at("id").as_int64()) + "/verify",
+                     {{"personal_id", "001190012345"}}, officer);
+  EXPECT_EQ(v.status, 409) << v.body;
+  EXPECT_EQ(v.error_code(), "already_linked");
+}
+
 TEST_F(Identity, DisabledAccountLosesItsSessions) {
   std::string sys = srv->login("sysadmin");
   auto c = srv->post("/api/v1/accounts",
@@ -210,9 +256,16 @@ TEST_F(Identity, TotpSecondFactor) {
   auto no_code = srv->post("/api/v1/auth/login", {{"username", "lanhdao"}, {"password", "Demo@2025"}});
   EXPECT_EQ(no_code.status, 401);
   EXPECT_EQ(no_code.error_code(), "totp_required");
-  auto with_code = srv->post("/api/v1/auth/login", {{"username", "lanhdao"}, {"password", "Demo@2025"},
-                                                    {"totp_code", crypto::totp(*secret, timeutil::now_ms() / 1000)}});
+  // The code used to enable is spent; the next step's code (accepted ±30 s) works once.
+  auto spent = srv->post("/api/v1/auth/login", {{"username", "lanhdao"}, {"password", "Demo@2025"},
+                                                {"totp_code", crypto::totp(*secret, now)}});
+  EXPECT_EQ(spent.status, 401) << spent.body;
+  std::string next = crypto::totp(*secret, now + 30);
+  auto with_code = srv->post("/api/v1/auth/login", {{"username", "lanhdao"}, {"password", "Demo@2025"}, {"totp_code", next}});
   EXPECT_EQ(with_code.status, 200) << with_code.body;
+  auto replay = srv->post("/api/v1/auth/login", {{"username", "lanhdao"}, {"password", "Demo@2025"}, {"totp_code", next}});
+  EXPECT_EQ(replay.status, 401) << replay.body;
+  EXPECT_EQ(replay.error_field(), "totp_code");
   EXPECT_EQ(srv->post("/api/v1/me/totp/disable", {{"password", "Demo@2025"}}, t).status, 200);
   EXPECT_FALSE(srv->login("lanhdao").empty());
   // The secret is stored sealed, not in clear.

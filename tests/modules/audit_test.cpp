@@ -112,6 +112,14 @@ TEST_F(AuditTamper, DeletedHeadIsFound) {
   EXPECT_NE(v.problem.find("head is missing"), std::string::npos) << v.problem;
 }
 
+TEST_F(AuditTamper, BothTablesEmptiedIsFound) {
+  sql("DELETE FROM audit_log; DELETE FROM audit_heads");
+  log->ensure_chain(*db);  // a restart must not paper over it with a fresh genesis head
+  auto v = log->verify(*db);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("head is missing"), std::string::npos) << v.problem;
+}
+
 TEST_F(AuditTamper, WholeLogDeletedIsFound) {
   sql("DELETE FROM audit_log");
   EXPECT_FALSE(log->verify(*db).ok);

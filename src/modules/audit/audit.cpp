@@ -26,6 +26,10 @@ void Log::add_migrations(db::Migrator& m) {
          "CREATE TABLE audit_heads (chain TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL,"
          " kid TEXT NOT NULL, signature TEXT NOT NULL, at TEXT NOT NULL);",
          {}});
+  // Chains known to exist: a third table, so deleting both the records and the head is noticed
+  // (deleting all three at once is the limit of what a database-local check can see; see
+  // docs/ARCHITECTURE.md).
+  m.add({"audit", 2, "audit_genesis", "CREATE TABLE audit_genesis (chain TEXT PRIMARY KEY, at TEXT NOT NULL)", {}});
 }
 
 std::string record_hash(const std::string& prev, int64_t seq, const std::string& chain, const std::string& at,
@@ -50,6 +54,7 @@ void Log::append(db::Conn& c, const Entry& e) {
     auto sig = keys_.sign(head_message(e.chain, 0, kGenesis));
     c.q("INSERT INTO audit_heads (chain, seq, hash, kid, signature, at) VALUES (?, 0, ?, ?, ?, ?) ON CONFLICT (chain) DO NOTHING",
         e.chain, kGenesis, sig.kid, crypto::base64url(sig.sig), at);
+    c.q("INSERT INTO audit_genesis (chain, at) VALUES (?, ?) ON CONFLICT (chain) DO NOTHING", e.chain, at);
     head = c.q("SELECT seq, hash FROM audit_heads WHERE chain = ?" + lock, e.chain);
   }
   int64_t seq = head.one().i64(0) + 1;
@@ -66,8 +71,32 @@ void Log::append(db::Conn& c, const Entry& e) {
       crypto::base64url(sig.sig), at, e.chain);
 }
 
+void Log::ensure_chain(db::Database& db, const std::string& chain) {
+  db.write([&](db::Conn& c) {
+    if (!c.q("SELECT 1 FROM audit_heads WHERE chain = ?", chain).empty()) return;
+    if (!c.q("SELECT 1 FROM audit_genesis WHERE chain = ?", chain).empty()) return;  // head deleted: leave it to verify
+    // A database that already has audit records but no head was tampered with: do not paper over it.
+    if (!c.q("SELECT 1 FROM audit_log WHERE chain = ? LIMIT 1", chain).empty()) return;
+    auto sig = keys_.sign(head_message(chain, 0, kGenesis));
+    c.q("INSERT INTO audit_heads (chain, seq, hash, kid, signature, at) VALUES (?, 0, ?, ?, ?, ?)", chain, kGenesis,
+        sig.kid, crypto::base64url(sig.sig), timeutil::now_iso());
+    c.q("INSERT INTO audit_genesis (chain, at) VALUES (?, ?) ON CONFLICT (chain) DO NOTHING", chain, timeutil::now_iso());
+  });
+}
+
 VerifyResult Log::verify(db::Database& db) {
   return db.read([&](db::Conn& c) {
+    // One consistent snapshot, so writes during verification are not mistaken for tampering.
+    c.exec_script(c.pg() ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+    struct End {
+      db::Conn& c;
+      ~End() {
+        try {
+          c.exec_script("COMMIT");
+        } catch (...) {
+        }
+      }
+    } end{c};
     VerifyResult res;
     auto fail = [&](const std::string& chain, std::optional<int64_t> id, std::optional<int64_t> seq, std::string why) {
       res.ok = false;
@@ -79,7 +108,9 @@ VerifyResult Log::verify(db::Database& db) {
     };
     // Chains named by records or by heads: a chain whose head was deleted is caught, and so is one
     // whose records were all deleted.
-    auto chains = c.q("SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_log ORDER BY 1");
+    auto chains = c.q(
+        "SELECT chain FROM audit_heads UNION SELECT chain FROM audit_log UNION SELECT chain FROM audit_genesis ORDER BY 1");
+    if (chains.empty()) return fail("main", std::nullopt, std::nullopt, "no audit chain at all: the audit tables were emptied");
     for (const auto& ch : chains.rows) {
       const std::string chain = ch.str(0);
       auto head = c.q("SELECT seq, hash, kid, signature FROM audit_heads WHERE chain = ?", chain);

@@ -73,6 +73,13 @@ void Service::add_migrations(db::Migrator& m) {
          "CREATE TABLE password_resets (token_hash TEXT PRIMARY KEY, account_id BIGINT NOT NULL REFERENCES accounts (id),"
          " created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT);",
          {}});
+  m.add({"identity", 2, "accent-insensitive account search; TOTP replay guard",
+         "ALTER TABLE accounts ADD COLUMN search_folded TEXT NOT NULL DEFAULT '';"
+         "ALTER TABLE accounts ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;",
+         [](db::Conn& c) {
+           for (const auto& r : c.q("SELECT id, username, display_name FROM accounts").rows)
+             c.q("UPDATE accounts SET search_folded = ? WHERE id = ?", text::fold(r.str(1) + " " + r.str(2)), r.i64(0));
+         }});
 }
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -262,30 +269,37 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
   struct Found {
     std::optional<Account> account;
     std::string hash, totp_secret;
+    int64_t totp_last_step = 0;
   };
   Found f = db_.read([&](db::Conn& c) {
     throttle_check(c, acct_key, opts_.login_max_failures, now);
     throttle_check(c, ip_key, opts_.login_ip_max_failures, now);
     Found out;
-    auto r = c.q(std::string("SELECT ") + kAccountCols + ", a.password_hash, a.totp_secret FROM accounts a WHERE a.username = ?",
+    auto r = c.q(std::string("SELECT ") + kAccountCols +
+                     ", a.password_hash, a.totp_secret, a.totp_last_step FROM accounts a WHERE a.username = ?",
                  username);
     if (!r.empty()) {
       out.account = account_from(r.one());
       out.hash = r.one().str(15);
       out.totp_secret = r.one().opt(16).value_or("");
+      out.totp_last_step = r.one().i64(17);
     }
     return out;
   });
   bool ok = crypto::verify_password(f.account ? f.hash : dummy_hash_, password) && f.account &&
             f.account->status == "active";
   bool totp_needed = false;
+  int64_t totp_step_used = 0;
   if (ok && f.account->totp_enabled) {
     if (totp_code.empty()) {
       totp_needed = true;
     } else {
       auto sealed = crypto::base64url_decode(f.totp_secret);
       auto secret = sealed ? crypto::open(opts_.secret_key, *sealed) : std::nullopt;
-      ok = secret && crypto::totp_verify(*secret, totp_code, now / 1000);
+      int64_t step = secret ? crypto::totp_step(*secret, totp_code, now / 1000) : -1;
+      // A code is good once: a step at or before the last accepted one is a replay.
+      ok = step > f.totp_last_step;
+      totp_step_used = step;
     }
   }
   if (totp_needed)
@@ -299,7 +313,8 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
                      bj::serialize(bj::object{{"username", username}, {"client_ip", client_ip}})};
       audit_.append(c, e);
     });
-    throw ApiError(401, "invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu / Wrong username or password");
+    throw ApiError(401, "invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu / Wrong username or password",
+                   totp_step_used != 0 || !totp_code.empty() ? "totp_code" : "");
   }
   LoginResult res;
   res.token = crypto::random_token(32);
@@ -307,6 +322,12 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
   res.account = *f.account;
   db_.write([&](db::Conn& c) {
     c.q("DELETE FROM login_throttle WHERE throttle_key = ?", acct_key);
+    if (totp_step_used > 0) {
+      // Compare-and-set, so two concurrent logins with the same code cannot both pass.
+      auto upd = c.q("UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", totp_step_used,
+                     res.account.id, totp_step_used);
+      if (upd.affected != 1) throw ApiError(401, "invalid_credentials", "Mã đã được dùng / Code already used", "totp_code");
+    }
     c.q("INSERT INTO sessions (token_hash, account_id, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)",
         crypto::sha256_hex(res.token), res.account.id, timeutil::iso_utc(now), res.expires_at, client_ip);
     audit::Entry e{"account:" + std::to_string(res.account.id), "auth.login", "account", std::to_string(res.account.id),
@@ -364,7 +385,7 @@ std::optional<http::Principal> Service::authenticate(const http::Request& req) {
 }
 
 void Service::authorize(const http::Principal& p, const http::Route& route, const http::Request&) {
-  if (p.must_change_password) {
+  if (p.must_change_password && p.via == "session") {
     static const std::set<std::string, std::less<>> allowed = {"GET /api/v1/me", "POST /api/v1/me/password",
                                                                 "POST /api/v1/auth/logout"};
     if (!allowed.contains(route.method + " " + route.pattern))
@@ -423,11 +444,11 @@ std::pair<Account, std::string> Service::create(const CreateAccount& in, const A
       throw ApiError::conflict("username_taken", "Tên đăng nhập đã tồn tại / Username already exists", "username");
     auto r = conn.q(
         "INSERT INTO accounts (username, display_name, kind, role, unit_code, province_code, agency_code, email, status,"
-        " verified, personal_id, enterprise_code, password_hash, must_change_password, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " verified, personal_id, enterprise_code, password_hash, must_change_password, created_at, updated_at,"
+        " search_folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         c.username, c.display_name, kind, c.role, nonempty(c.unit_code), nonempty(units_.province_of(c.unit_code)),
         nonempty(c.agency_code), nonempty(c.email), c.verified, nonempty(c.personal_id), nonempty(c.enterprise_code), hash,
-        c.must_change_password, now, now);
+        c.must_change_password, now, now, text::fold(c.username + " " + c.display_name));
     Account created = load(conn, r.one().i64(0));
     audit(conn, a, "account.create", created,
           {{"username", created.username}, {"role", created.role}, {"unit_code", c.unit_code}});
@@ -457,11 +478,15 @@ std::pair<std::vector<Account>, int64_t> Service::list(const ListQuery& q, const
     params.emplace_back(q.unit);
   }
   if (!q.q.empty()) {
-    where += " AND (LOWER(a.username) LIKE ? OR LOWER(a.display_name) LIKE ? OR a.display_name LIKE ?)";
-    std::string like = "%" + text::fold(q.q) + "%";
-    params.emplace_back(like);
-    params.emplace_back(like);
-    params.emplace_back("%" + q.q + "%");
+    // Folded (lower case, no diacritics) on both sides: "hoa" finds "Đỗ Thị Hoà".
+    std::string needle = text::fold(q.q);
+    std::string escaped;
+    for (char ch : needle) {
+      if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
+      escaped += ch;
+    }
+    where += " AND a.search_folded LIKE ? ESCAPE '\\'";
+    params.emplace_back("%" + escaped + "%");
   }
   return db_.read([&](db::Conn& c) {
     auto total = c.run("SELECT COUNT(*) FROM accounts a" + where, params).one().i64(0);
@@ -510,7 +535,8 @@ Account Service::update(int64_t id, const bj::object& ch, const Actor& a) {
     bj::object detail;
     std::string now = timeutil::now_iso();
     if (display_name) {
-      c.q("UPDATE accounts SET display_name = ?, updated_at = ? WHERE id = ?", *display_name, now, id);
+      c.q("UPDATE accounts SET display_name = ?, search_folded = ?, updated_at = ? WHERE id = ?", *display_name,
+          text::fold(t.username + " " + *display_name), now, id);
       detail["display_name"] = *display_name;
     }
     if (role) {
@@ -589,6 +615,13 @@ Account Service::verify_account(int64_t id, const std::string& pid, const std::s
     } else {
       throw ApiError::bad_request("not_verifiable", "Chỉ xác thực tài khoản công dân, doanh nghiệp / Only citizen and business accounts are verified");
     }
+    auto taken = t.kind == "citizen"
+                     ? c.q("SELECT id FROM accounts WHERE personal_id = ? AND id <> ? AND status = 'active'", pid, id)
+                     : c.q("SELECT id FROM accounts WHERE enterprise_code = ? AND id <> ? AND status = 'active'", ent, id);
+    if (!taken.empty())
+      throw ApiError::conflict("already_linked",
+                               "Số định danh/mã doanh nghiệp đã gắn với tài khoản khác / Already linked to another account",
+                               t.kind == "citizen" ? "personal_id" : "enterprise_code");
     std::string now = timeutil::now_iso();
     c.q("UPDATE accounts SET verified = 1, personal_id = ?, enterprise_code = ?, updated_at = ? WHERE id = ?",
         nonempty(pid), nonempty(ent), now, id);
@@ -691,9 +724,10 @@ void Service::totp_enable(const http::Principal& p, const std::string& code, con
     auto sealed = r.one().is_null(0) ? std::nullopt : crypto::base64url_decode(r.one().str(0));
     auto secret = sealed ? crypto::open(opts_.secret_key, *sealed) : std::nullopt;
     if (!secret) throw ApiError::bad_request("totp_not_setup", "Chưa thiết lập xác thực 2 lớp / Set up two-factor first");
-    if (!crypto::totp_verify(*secret, code, timeutil::now_ms() / 1000))
-      throw ApiError::bad_request("invalid_code", "Mã không đúng / Wrong code", "code");
-    c.q("UPDATE accounts SET totp_enabled = 1, updated_at = ? WHERE id = ?", timeutil::now_iso(), p.account_id);
+    int64_t step = crypto::totp_step(*secret, code, timeutil::now_ms() / 1000);
+    if (step < 0) throw ApiError::bad_request("invalid_code", "Mã không đúng / Wrong code", "code");
+    c.q("UPDATE accounts SET totp_enabled = 1, totp_last_step = ?, updated_at = ? WHERE id = ?", step, timeutil::now_iso(),
+        p.account_id);
     audit(c, a, "account.totp_enable", load(c, p.account_id), {});
   });
 }
@@ -731,6 +765,17 @@ std::pair<Service::ApiKey, std::string> Service::create_api_key(int64_t account_
     return ApiKey{r.one().i64(0), prefix, timeutil::iso_utc(now), "", ""};
   });
   return {k, key};
+}
+
+void Service::install_api_key(int64_t account_id, const std::string& key, const Actor& a) {
+  if (key.rfind("ltk_", 0) != 0 || key.size() < 24) throw std::invalid_argument("API keys start with ltk_ and are long");
+  std::string prefix = key.substr(4, key.find('_', 4) - 4);
+  db_.write([&](db::Conn& c) {
+    Account t = load(c, account_id);
+    auto r = c.q("INSERT INTO api_keys (account_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                 account_id, crypto::sha256_hex(key), prefix, timeutil::now_iso());
+    audit(c, a, "account.api_key_create", t, {{"key_id", r.one().i64(0)}, {"prefix", prefix}});
+  });
 }
 
 std::vector<Service::ApiKey> Service::list_api_keys(int64_t account_id) const {

@@ -125,6 +125,8 @@ class Service : public http::Authenticator {
   };
   std::pair<ApiKey, std::string> create_api_key(int64_t account_id, std::optional<int> overlap_hours, const Actor& a);
   std::vector<ApiKey> list_api_keys(int64_t account_id) const;
+  // Installs a key chosen by the caller (the demo's fixed key); production keys come from create_api_key.
+  void install_api_key(int64_t account_id, const std::string& key, const Actor& a);
   void revoke_api_key(int64_t account_id, int64_t key_id, const Actor& a);
 
   // Checks that `p` may manage the account (scope and role rules); throws 403/404.

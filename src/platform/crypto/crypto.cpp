@@ -136,12 +136,14 @@ std::string totp(std::string_view secret, int64_t unix_seconds) {
   return std::string(6 - code.size(), '0') + code;
 }
 
-bool totp_verify(std::string_view secret, std::string_view code, int64_t now) {
-  if (code.size() != 6) return false;
+int64_t totp_step(std::string_view secret, std::string_view code, int64_t now) {
+  if (code.size() != 6) return -1;
   for (int d = -1; d <= 1; ++d)
-    if (equal_ct(totp(secret, now + d * 30), code)) return true;
-  return false;
+    if (equal_ct(totp(secret, now + d * 30), code)) return (now + d * 30) / 30;
+  return -1;
 }
+
+bool totp_verify(std::string_view secret, std::string_view code, int64_t now) { return totp_step(secret, code, now) >= 0; }
 
 std::string seal(std::string_view key, std::string_view plain) {
   if (key.size() != crypto_secretbox_KEYBYTES) throw std::runtime_error("seal: key must be 32 bytes");

@@ -31,6 +31,8 @@ bool verify_password(std::string_view hash, std::string_view password);
 std::string totp(std::string_view secret_raw, int64_t unix_seconds);
 // Accepts the code for the current step and one step either side.
 bool totp_verify(std::string_view secret_raw, std::string_view code, int64_t unix_seconds);
+// The 30-second step the code belongs to (current ±1), or -1 when it matches none.
+int64_t totp_step(std::string_view secret_raw, std::string_view code, int64_t unix_seconds);
 
 // Authenticated secret-key encryption (XSalsa20-Poly1305) with a 32-byte key.
 std::string seal(std::string_view key32, std::string_view plain);

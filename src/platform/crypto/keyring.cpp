@@ -79,7 +79,7 @@ void KeyRing::load_or_create() {
     throw std::runtime_error("the signing key cannot be unsealed: wrong master key?");
 }
 
-PublicKey KeyRing::rotate() {
+PublicKey KeyRing::rotate(const std::function<void(db::Conn&, const PublicKey&)>& in_tx) {
   auto pair = ed25519_generate();
   std::string now = timeutil::now_iso();
   std::string kid = "k" + now.substr(0, 10) + "-" + hex(random_bytes(4));
@@ -87,6 +87,7 @@ PublicKey KeyRing::rotate() {
     c.q("UPDATE signing_keys SET status = 'retired' WHERE status = 'active'");
     c.q("INSERT INTO signing_keys (kid, public_key, sealed_secret, status, created_at) VALUES (?, ?, ?, 'active', ?)",
         kid, base64url(pair.public_key), base64url(seal(master_, pair.secret_key)), now);
+    if (in_tx) in_tx(c, PublicKey{kid, pair.public_key, "active", now});
   });
   std::lock_guard g(mu_);
   reload_locked();

@@ -2,6 +2,7 @@
 // Signing keys with ids and rotation. The newest active key signs; retired keys still verify.
 // Private keys are stored in the database sealed with the master key (a 32-byte file with 0600
 // permissions, or LIENTHONG_MASTER_KEY), never logged and never returned by the API.
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,7 +31,8 @@ class KeyRing {
   // Loads the keys; creates the first one when there is none.
   void load_or_create();
   // A new key becomes the signing key; the previous ones are retired (still verify).
-  PublicKey rotate();
+  // `in_tx` runs inside the same transaction (the caller's audit record).
+  PublicKey rotate(const std::function<void(db::Conn&, const PublicKey&)>& in_tx = {});
   Signature sign(std::string_view msg);
   bool verify(std::string_view kid, std::string_view msg, std::string_view sig);
   std::vector<PublicKey> public_keys();

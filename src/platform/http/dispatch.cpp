@@ -180,8 +180,12 @@ Response Dispatcher::dispatch(Request& req) {
   if (std::string_view id = req.header("x-request-id"); valid_request_id(id)) req.request_id = std::string(id);
   else req.request_id = new_request_id();
   if (opts_.trust_proxy) {
-    if (auto xff = req.header("x-forwarded-for"); !xff.empty())
-      req.client_ip = std::string(xff.substr(0, xff.find(',')));
+    // The last entry is the one the trusted proxy appended; earlier ones come from the client.
+    if (auto xff = req.header("x-forwarded-for"); !xff.empty()) {
+      auto last = xff.substr(xff.rfind(',') == std::string_view::npos ? 0 : xff.rfind(',') + 1);
+      while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+      req.client_ip = std::string(last);
+    }
     req.tls = req.header("x-forwarded-proto") == "https";
   }
 
@@ -218,7 +222,9 @@ Response Dispatcher::dispatch(Request& req) {
     res = Response::error(e.status(), e.code(), e.what(), e.field());
     if (e.status() == 401) res.set_header("WWW-Authenticate", "Bearer");
   } catch (const db::Error& e) {
-    if (e.kind() == db::Error::Kind::busy) {
+    if (e.kind() == db::Error::Kind::unique_violation) {
+      res = Response::error(409, "conflict", "Dữ liệu đã tồn tại / Already exists");
+    } else if (e.kind() == db::Error::Kind::busy) {
       res = Response::error(503, "busy", "Hệ thống đang bận, vui lòng thử lại / Busy, retry");
       res.set_header("Retry-After", "1");
     } else {
