@@ -39,10 +39,10 @@ void App::open() {
   std::string master = crypto::KeyRing::load_master_key(cfg.master_key_file);
   keys = std::make_unique<crypto::KeyRing>(*db, master);
   keys->load_or_create();
-  units = std::make_unique<units::Service>(*db);
-  units->load();
   audit = std::make_unique<audit::Log>(*keys);
   audit->ensure_chain(*db);
+  units = std::make_unique<units::Service>(*db, *audit);
+  units->load();
   identity::Options io;
   io.session_ttl_minutes = cfg.session_ttl_minutes;
   io.password_hash_cost = cfg.password_hash_cost;
@@ -65,6 +65,7 @@ void App::open() {
 void App::add_routes() {
   add_platform_routes();
   units->add_routes(router);
+  units::add_address_routes(router, *units);
   identity->add_routes(router);
   audit->add_routes(router, *db);
 }

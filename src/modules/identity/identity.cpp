@@ -30,7 +30,8 @@ std::string kind_of_role(std::string_view r) {
 const std::set<std::string, std::less<>>& permissions_of(std::string_view role) {
   static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> m = {
       {"system-admin",
-       {"accounts.read", "accounts.manage", "accounts.verify", "keys.manage", "audit.read", "audit.verify", "units.manage"}},
+       {"accounts.read", "accounts.manage", "accounts.verify", "keys.manage", "audit.read", "audit.verify", "units.manage",
+        "units.import"}},
       {"province-admin", {"accounts.read", "accounts.manage", "accounts.verify", "units.manage"}},
       {"one-stop-officer", {"accounts.read", "accounts.verify"}},
       {"specialist", {}},

@@ -1,50 +1,64 @@
 #pragma once
-// Administrative units (first cut): the current two-level map — 34 provinces and 3,321 communes —
-// loaded from data/admin-units at migration time. Identity uses it for scopes. The "units" issue
-// extends it with history, agencies, search and address conversion.
-#include <map>
+// Administrative units over time: the map before the 2025 reform (63 provinces, 696 districts,
+// 10,035 communes), the reform as the first event (34 provinces, 3,321 communes from 1 July 2025),
+// and later events imported by administrators. Every query takes an `as_of` date.
+// Identity uses it for scopes (within, province_of) on today's map.
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
+#include "modules/audit/audit.hpp"
+#include "modules/units/gazetteer.hpp"
 #include "platform/db/db.hpp"
 #include "platform/http/router.hpp"
 
 namespace lt::units {
 
+// Kept for identity: a unit as it is today.
 struct Unit {
-  std::string code;           // "01" (province) or "00004" (commune)
-  std::string level;          // "province" | "commune"
-  std::string name;
-  std::string type;           // "Tỉnh", "Thành phố trực thuộc trung ương", "Xã", "Phường", "Đặc khu"
-  std::string parent_code;    // empty for provinces
-  std::string valid_from;     // "2025-07-01"
+  std::string code, level, name, type, parent_code, valid_from;
 };
+
+void add_history_migrations(db::Migrator& m, const std::string& units_dir);
 
 class Service {
  public:
-  explicit Service(db::Database& db) : db_(db) {}
-  // `units_dir` holds provinces_2025.csv and communes_2025.csv.
+  Service(db::Database& db, audit::Log& audit) : db_(db), audit_(audit) {}
   static void add_migrations(db::Migrator& m, const std::string& units_dir);
-  // Loads the current map into memory (3,355 rows); call after migrations.
+  // (Re)builds the in-memory map from the database; call after migrations and after imports.
   void load();
+  std::shared_ptr<const Gazetteer> map() const;
 
+  // Today's map (for scopes).
   std::optional<Unit> get(std::string_view code) const;
   std::vector<Unit> provinces() const;
   std::vector<Unit> children(std::string_view code) const;
-  // The province code of a unit ("01" for "00004"); empty if unknown.
   std::string province_of(std::string_view code) const;
-  // True when `unit` is `scope` or lies under it.
   bool within(std::string_view unit, std::string_view scope) const;
   size_t size() const;
+
+  // Imports a reorganisation event (format: docs/UNITS.md) in one transaction with its audit record
+  // and a `units.event_imported` outbox event; returns the event id. Throws ApiError on bad input.
+  int64_t import_event(const boost::json::object& doc, const std::string& actor, const std::string& request_id);
 
   void add_routes(http::Router& r);
 
  private:
   db::Database& db_;
+  audit::Log& audit_;
   mutable std::shared_mutex mu_;
-  std::map<std::string, Unit, std::less<>> by_code_;
+  std::shared_ptr<const Gazetteer> map_;
 };
+
+// Search and address conversion routes (address_routes.cpp).
+void add_address_routes(http::Router& r, Service& s);
+
+boost::json::object unit_json(const UnitVersion& u);
+// Reads ?as_of=YYYY-MM-DD (default: today in Vietnam); 400 on a bad date.
+std::string as_of_param(const http::Request& req);
 
 }  // namespace lt::units

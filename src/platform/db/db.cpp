@@ -123,6 +123,29 @@ void Database::restore_from(const std::string&) {
   throw std::runtime_error("restore is for SQLite; for PostgreSQL use pg_restore (docs/OPERATIONS.md)");
 }
 
+void insert_rows(Conn& c, std::string_view table, const std::vector<std::string>& columns,
+                 const std::vector<std::vector<Param>>& rows, std::string_view suffix) {
+  const size_t per = std::max<size_t>(1, 500 / std::max<size_t>(1, columns.size()));  // under SQLite's variable limit
+  std::string head = "INSERT INTO " + std::string(table) + " (";
+  for (size_t i = 0; i < columns.size(); ++i) head += (i ? ", " : "") + columns[i];
+  head += ") VALUES ";
+  std::string tuple = "(";
+  for (size_t i = 0; i < columns.size(); ++i) tuple += i ? ", ?" : "?";
+  tuple += ")";
+  for (size_t start = 0; start < rows.size(); start += per) {
+    size_t n = std::min(per, rows.size() - start);
+    std::string sql = head;
+    std::vector<Param> params;
+    params.reserve(n * columns.size());
+    for (size_t r = 0; r < n; ++r) {
+      sql += r ? ", " + tuple : tuple;
+      for (const auto& p : rows[start + r]) params.push_back(p);
+    }
+    if (!suffix.empty()) sql += " " + std::string(suffix);
+    c.run(sql, params);
+  }
+}
+
 std::string dialect_sql(Backend b, std::string_view sql) {
   std::string out(sql);
   const std::string token = "{{id}}";

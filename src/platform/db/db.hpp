@@ -188,6 +188,11 @@ class Migrator {
   std::vector<Migration> migrations_;
 };
 
+// Inserts many rows with multi-row VALUES statements (fewer round trips on PostgreSQL).
+// `suffix` is appended to each statement (e.g. "ON CONFLICT DO NOTHING").
+void insert_rows(Conn& c, std::string_view table, const std::vector<std::string>& columns,
+                 const std::vector<std::vector<Param>>& rows, std::string_view suffix = {});
+
 // `{{id}}` and other dialect tokens replaced for the backend.
 std::string dialect_sql(Backend b, std::string_view sql);
 
