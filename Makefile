@@ -52,6 +52,7 @@ build-asan: deps build-asan/build.ninja
 
 run: build web
 	mkdir -p var
+	./build/lienthong units import-event --db sqlite:var/demo.db data/events/*.json
 	./build/lienthong serve --port $(PORT) --db sqlite:var/demo.db --demo
 
 # Every test: C++ unit and API tests (ASan+UBSan build) on SQLite and on a throwaway PostgreSQL,

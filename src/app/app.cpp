@@ -66,6 +66,7 @@ void App::add_routes() {
   add_platform_routes();
   units->add_routes(router);
   units::add_address_routes(router, *units);
+  units::add_agency_routes(router, *units);
   identity->add_routes(router);
   audit->add_routes(router, *db);
 }
@@ -169,17 +170,26 @@ void App::add_platform_routes() {
 void App::seed_demo() {
   if (identity->find_by_username("sysadmin")) return;
   struct Demo {
-    const char *username, *name, *role, *unit, *pid, *ent, *email;
+    const char *username, *name, *role, *unit, *pid, *ent, *email, *agency;
   };
+  // Demo agencies (codes in the national format, invented for the demo).
+  const units::Service::Agency agencies[] = {
+      {"000.00.00.H26", "Ủy ban nhân dân Thành phố Hà Nội", "people-committee", "01", "", "", ""},
+      {"000.01.00.H26", "Sở Tư pháp Thành phố Hà Nội", "department", "01", "", "", ""},
+      {"000.20.04.H26", "Ủy ban nhân dân phường Ba Đình", "people-committee", "00004", "", "", ""},
+      {"000.21.04.H26", "Trung tâm phục vụ hành chính công phường Ba Đình", "service-centre", "00004", "", "", ""},
+  };
+  for (const auto& a : agencies)
+    if (!units->agency(a.code)) units->create_agency(a, "", "system:demo", "demo-seed");
   const Demo demo[] = {
-      {"sysadmin", "Quản trị hệ thống", "system-admin", "01", "", "", "sysadmin@demo.lienthong.vn"},
-      {"tinh.admin", "Quản trị viên Thành phố Hà Nội", "province-admin", "01", "", "", "tinh.admin@demo.lienthong.vn"},
-      {"motcua", "Nguyễn Thị Lan", "one-stop-officer", "00004", "", "", "motcua@demo.lienthong.vn"},
-      {"chuyenvien", "Trần Văn Minh", "specialist", "00004", "", "", ""},
-      {"lanhdao", "Lê Văn Hùng", "leader", "00004", "", "", ""},
-      {"congdan", "Phạm Thị Hường", "citizen", "", "001190012345", "", "congdan@demo.lienthong.vn"},
-      {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234567", ""},
-      {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", ""},
+      {"sysadmin", "Quản trị hệ thống", "system-admin", "01", "", "", "sysadmin@demo.lienthong.vn", ""},
+      {"tinh.admin", "Quản trị viên Thành phố Hà Nội", "province-admin", "01", "", "", "tinh.admin@demo.lienthong.vn", "000.00.00.H26"},
+      {"motcua", "Nguyễn Thị Lan", "one-stop-officer", "00004", "", "", "motcua@demo.lienthong.vn", "000.21.04.H26"},
+      {"chuyenvien", "Trần Văn Minh", "specialist", "00004", "", "", "", "000.20.04.H26"},
+      {"lanhdao", "Lê Văn Hùng", "leader", "00004", "", "", "", "000.20.04.H26"},
+      {"congdan", "Phạm Thị Hường", "citizen", "", "001190012345", "", "congdan@demo.lienthong.vn", ""},
+      {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234567", "", ""},
+      {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", "", ""},
   };
   identity::Actor actor{"system:demo", "demo-seed", std::nullopt};
   for (const auto& d : demo) {
@@ -189,6 +199,7 @@ void App::seed_demo() {
     c.role = d.role;
     c.unit_code = d.unit;
     c.email = d.email;
+    c.agency_code = d.agency;
     c.password = kDemoPassword;
     c.must_change_password = false;
     c.verified = *d.pid || *d.ent;

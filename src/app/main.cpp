@@ -13,6 +13,7 @@
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/util/error.hpp"
+#include "platform/util/json.hpp"
 
 using namespace lt;
 
@@ -132,6 +133,14 @@ int main(int argc, char** argv) {
   auto* list_cmd = keys_cmd->add_subcommand("list", "List key ids and status");
   add_common(list_cmd, common);
 
+  auto* units_cmd = cli.add_subcommand("units", "Administrative units");
+  units_cmd->require_subcommand(1);
+  auto* import_event_cmd =
+      units_cmd->add_subcommand("import-event", "Import reorganisation events from JSON files (docs/UNITS.md); already imported ones are skipped");
+  add_common(import_event_cmd, common);
+  std::vector<std::string> event_files;
+  import_event_cmd->add_option("files", event_files, "event files")->required()->check(CLI::ExistingFile);
+
   auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
   add_common(routes_cmd, common);
 
@@ -204,6 +213,21 @@ int main(int argc, char** argv) {
         std::cout << boost::json::serialize(boost::json::object{{"method", r->method}, {"path", r->pattern},
                                                                  {"permission", r->permission}, {"summary", r->summary}})
                   << "\n";
+      return 0;
+    }
+    if (import_event_cmd->parsed()) {
+      for (const auto& f : event_files) {
+        std::ifstream in(f, std::ios::binary);
+        std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto doc = json::parse_object(body);
+        std::string code = doc.contains("code") && doc.at("code").is_string() ? std::string(doc.at("code").as_string()) : "";
+        if (!code.empty() && a.units->has_event(code)) {
+          std::cout << f << ": event " << code << " already imported, skipped\n";
+          continue;
+        }
+        int64_t id = a.units->import_event(doc, "cli", "");
+        std::cout << f << ": event " << code << " imported (id " << id << ")\n";
+      }
       return 0;
     }
     if (list_cmd->parsed()) {

@@ -399,6 +399,16 @@ void Service::authorize(const http::Principal& p, const http::Route& route, cons
 
 // ---- account management ------------------------------------------------------------------------
 
+// An account's agency must be a registered, active agency of the account's province.
+void Service::check_agency(const std::string& agency_code, const std::string& unit_code) const {
+  auto a = units_.agency(agency_code);
+  if (!a || a->status != "active")
+    throw ApiError::bad_request("unknown_agency", "Không có cơ quan mã này / Unknown agency code", "agency_code");
+  if (unit_code.empty() || a->province_code != units_.province_of(unit_code))
+    throw ApiError::bad_request("agency_outside_unit", "Cơ quan không thuộc tỉnh của tài khoản / Agency outside the account's province",
+                                "agency_code");
+}
+
 void Service::check_manage(const http::Principal& p, const Account& t) const {
   if (p.role == "system-admin") return;
   if (p.role == "province-admin") {
@@ -424,6 +434,7 @@ std::pair<Account, std::string> Service::create(const CreateAccount& in, const A
   }
   if (!c.unit_code.empty() && !units_.get(c.unit_code))
     throw ApiError::bad_request("unknown_unit", "Không có đơn vị hành chính mã này / Unknown unit code", "unit_code");
+  if (!c.agency_code.empty()) check_agency(c.agency_code, c.unit_code);
   if (a.principal) {
     const auto& p = *a.principal;
     if (p.role == "province-admin") {
@@ -517,6 +528,7 @@ Account Service::update(int64_t id, const bj::object& ch, const Actor& a) {
   if (unit_code && !units_.get(*unit_code))
     throw ApiError::bad_request("unknown_unit", "Không có đơn vị hành chính mã này / Unknown unit code", "unit_code");
   if (email) check_email(*email);
+  if (agency_code && !agency_code->empty()) check_agency(*agency_code, unit_code.value_or(get(id).unit_code));
   if (display_name && text::trim(*display_name).empty())
     throw ApiError::bad_request("missing_field", "Tên hiển thị không được để trống / display_name must not be empty", "display_name");
   return db_.write([&](db::Conn& c) {

@@ -131,6 +131,7 @@ class Service : public http::Authenticator {
 
   // Checks that `p` may manage the account (scope and role rules); throws 403/404.
   void check_manage(const http::Principal& p, const Account& target) const;
+  void check_agency(const std::string& agency_code, const std::string& unit_code) const;
 
   void add_routes(http::Router& r);
   boost::json::object to_json(const Account& a) const;

@@ -158,6 +158,12 @@ bj::object unit_json(const UnitVersion& u) {
 
 // ---- event import --------------------------------------------------------------------------------
 
+bool Service::has_event(const std::string& code) const {
+  for (const auto& e : map()->events())
+    if (e.code == code) return true;
+  return false;
+}
+
 int64_t Service::import_event(const bj::object& doc, const std::string& actor, const std::string& request_id) {
   json::Reader rd(doc);
   std::string code = rd.str("code", 100);
@@ -332,8 +338,16 @@ void Service::add_routes(http::Router& r) {
            auto m = map();
            const UnitVersion* u = find_or_404(*m, req.param("code"), as_of);
            auto o = unit_json(*u);
-           o["formed_from"] = changes_json(*m, m->formed_from(u->level, u->code));
-           o["became"] = changes_json(*m, m->became(u->level, u->code));
+           // Only the changes of this version: those of the event that began it and of the one that ended it.
+           auto at = [&](std::vector<const Change*> cs, const std::string& date) {
+             std::erase_if(cs, [&](const Change* c) {
+               const Event* e = m->event(c->event_id);
+               return !e || e->effective_date != date;
+             });
+             return cs;
+           };
+           o["formed_from"] = changes_json(*m, at(m->formed_from(u->level, u->code), u->valid_from));
+           o["became"] = changes_json(*m, at(m->became(u->level, u->code), u->valid_to));
            return http::Response::json({{"unit", std::move(o)}, {"as_of", as_of}});
          }});
   r.add({"GET", "/api/v1/units/{code}/children", pub, "Units directly under a unit on as_of", [this](http::Request& req) {

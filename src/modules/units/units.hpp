@@ -43,7 +43,21 @@ class Service {
 
   // Imports a reorganisation event (format: docs/UNITS.md) in one transaction with its audit record
   // and a `units.event_imported` outbox event; returns the event id. Throws ApiError on bad input.
+  bool has_event(const std::string& code) const;
   int64_t import_event(const boost::json::object& doc, const std::string& actor, const std::string& request_id);
+
+  // Agencies: each unit's People's Committee, public-administrative service centre and provincial
+  // departments, with their national identification codes (e.g. "000.00.01.H22").
+  struct Agency {
+    std::string code, name, kind, unit_code, province_code, status, created_at;
+  };
+  std::optional<Agency> agency(std::string_view code) const;
+  std::vector<Agency> agencies(const std::string& unit, const std::string& province, const std::string& q) const;
+  // `scope_unit`: the caller's unit (empty: no limit, system-admin). Throws ApiError.
+  Agency create_agency(const Agency& a, const std::string& scope_unit, const std::string& actor, const std::string& request_id);
+  Agency update_agency(const std::string& code, const boost::json::object& changes, const std::string& scope_unit,
+                       const std::string& actor, const std::string& request_id);
+  static bool valid_agency_code(std::string_view code);
 
   void add_routes(http::Router& r);
 
@@ -56,6 +70,7 @@ class Service {
 
 // Search and address conversion routes (address_routes.cpp).
 void add_address_routes(http::Router& r, Service& s);
+void add_agency_routes(http::Router& r, Service& s);
 
 boost::json::object unit_json(const UnitVersion& u);
 // Reads ?as_of=YYYY-MM-DD (default: today in Vietnam); 400 on a bad date.

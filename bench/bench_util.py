@@ -1,0 +1,429 @@
+#!/usr/bin/env python3
+"""Helpers for scripts/bench.sh (Python 3 standard library only).
+
+  free-port                       print a free TCP port on 127.0.0.1
+  cpu-ticks PID                   CPU time (clock ticks, user+system) of PID and its descendants
+  machine-ticks                   busy CPU time of the whole machine (clock ticks)
+  wait-quiet MAX_S CORES          wait until the machine uses fewer than CORES cores (at most MAX_S s)
+  rss PID                         VmRSS and VmHWM of PID in KiB, as JSON
+  wrk-record OPTIONS              turn one wrk run's output into a JSON result line
+  idle-record OPTIONS             turn an idle-connection measurement into a JSON result line
+  report RESULTS.jsonl META.json OUTDIR
+                                  write OUTDIR/results.json and OUTDIR/results.md, print the table
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import sys
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    print(port)
+
+
+def _children():
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        kids.setdefault(int(fields[1]), []).append(int(d))
+    return kids
+
+
+def _ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return 0
+    fields = stat[stat.rfind(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_ticks(pid):
+    kids = _children()
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _ticks(p)
+        todo += kids.get(p, [])
+    print(total)
+
+
+def machine_ticks():
+    """CPU time of the whole machine spent in processes (clock ticks): user + nice + system + steal.
+
+    Interrupt and softirq time (loopback TCP processing, mostly) is left out: the kernel does not
+    charge it to any process, so it would otherwise look like load from other processes."""
+    # /proc/stat: user nice system idle iowait irq softirq steal (guest time is already in user)
+    print(_machine_ticks())
+
+
+def _machine_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[0] + v[1] + v[2] + v[7]
+
+
+def wait_quiet(max_wait, threshold):
+    """Waits (at most max_wait seconds) for a 1-second window in which the machine uses fewer than
+    `threshold` cores; prints the cores used in the last window."""
+    import time
+    hz = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + max_wait
+    while True:
+        t0, m0 = time.monotonic(), _machine_ticks()
+        time.sleep(1)
+        busy = (_machine_ticks() - m0) / hz / (time.monotonic() - t0)
+        if busy < threshold or time.monotonic() >= deadline:
+            print("%.2f" % busy)
+            return
+
+
+def children_seconds(path):
+    """Children user+system seconds from the output of bash's `times` builtin (second line)."""
+    total = 0.0
+    for part in open(path).read().split("\n")[1].split():
+        m = re.match(r"(\d+)m([\d.]+)s", part)
+        total += int(m.group(1)) * 60 + float(m.group(2))
+    return total
+
+
+def read_status(pid):
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM", "Threads"):
+                out[k] = int(v.split()[0])
+    return out
+
+
+def rss(pid):
+    s = read_status(pid)
+    print(json.dumps({"rss_kib": s.get("VmRSS"), "hwm_kib": s.get("VmHWM"), "threads": s.get("Threads")}))
+
+
+def _ms(us):
+    return round(us / 1000.0, 3)
+
+
+def wrk_record(a):
+    text = open(a.output, encoding="utf-8", errors="replace").read()
+    m = re.search(r"^BENCH_JSON (\{.*\})\s*$", text, re.M)
+    rec = {"kind": "wrk", "name": a.name, "title": a.title or a.name, "url": a.url, "script": a.script or None,
+           "baseline": a.baseline or None, "threads": a.threads, "connections": a.connections,
+           "duration_s": a.duration}
+    if not m:
+        rec["failed"] = "wrk produced no result (exit status %s); see %s" % (a.exit_status, a.output)
+        print(json.dumps(rec))
+        return
+    w = json.loads(m.group(1))
+    lat = w["latency_us"]
+    rec.update({
+        "requests": w["requests"], "measured_s": w["duration_s"], "rps": round(w["rps"], 1),
+        "transfer_mib_s": round(w["bytes"] / w["duration_s"] / 1048576, 2),
+        "latency_ms": {k: _ms(lat[k]) for k in ("mean", "stdev", "p50", "p75", "p90", "p99", "p999", "max")},
+        "errors": w["errors"], "non_2xx": w["errors"]["status"],
+    })
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    if a.cpu_ticks is not None and w["requests"]:
+        cpu = {"process": a.cpu_label, "process_cores": round(a.cpu_ticks / hz / a.wall_s, 2),
+               "cpu_us_per_request": round(a.cpu_ticks / hz / w["requests"] * 1e6, 1)}
+    if a.machine_ticks is not None and a.wall_s:
+        cpu["machine_cores"] = round(a.machine_ticks / hz / a.wall_s, 2)
+        if a.times_before and a.times_after:
+            wrk_s = children_seconds(a.times_after) - children_seconds(a.times_before)
+            cpu["wrk_cores"] = round(wrk_s / a.wall_s, 2)
+            if a.cpu_ticks is not None:
+                # What neither the server nor wrk used: other processes (or the kernel on their behalf).
+                cpu["other_cores"] = round(max(0.0, (a.machine_ticks - a.cpu_ticks) / hz / a.wall_s - cpu["wrk_cores"]), 2)
+    if cpu:
+        rec["cpu"] = cpu
+    target = {}
+    if a.target_ratio is not None:
+        target["min_ratio"] = a.target_ratio
+    if a.target_p99_ms is not None:
+        target["max_p99_ms"] = a.target_p99_ms
+    if target:
+        rec["target"] = target
+    print(json.dumps(rec))
+
+
+def idle_record(a):
+    client = json.loads(open(a.client_json).read()) if os.path.exists(a.client_json) else {"error": "no client result"}
+    before, after = json.loads(a.before), json.loads(a.after)
+    rec = {"kind": "rss", "name": a.name, "title": a.title, "connections_requested": a.count,
+           "connections_open": client.get("open", 0), "connections_failed": client.get("failed"),
+           "failure_reasons": client.get("failure_reasons"), "open_seconds": client.get("open_seconds"),
+           "still_open_at_release": client.get("still_open_at_release"),
+           "server_fds": a.server_fds, "server_threads": after.get("threads"),
+           "rss_before_kib": before["rss_kib"], "rss_after_kib": after["rss_kib"],
+           "rss_before_mib": round(before["rss_kib"] / 1024, 1), "rss_after_mib": round(after["rss_kib"] / 1024, 1),
+           "hwm_after_mib": round(after["hwm_kib"] / 1024, 1)}
+    n = client.get("open", 0)
+    if n:
+        rec["kib_per_connection"] = round((after["rss_kib"] - before["rss_kib"]) / n, 2)
+    if a.target_mib is not None:
+        rec["target"] = {"max_rss_mib": a.target_mib}
+    if "error" in client:
+        rec["failed"] = client["error"]
+    print(json.dumps(rec))
+
+
+# ---- report --------------------------------------------------------------------------------------
+
+def evaluate(runs):
+    by_name = {r["name"]: r for r in runs if r["kind"] == "wrk"}
+    for r in runs:
+        problems, missed = [], []  # errors in the run itself; targets not met
+        if r.get("failed"):
+            problems.append(r["failed"])
+        if r["kind"] == "wrk" and "rps" in r:
+            base = by_name.get(r.get("baseline") or "")
+            if base and base is not r and base.get("rps"):
+                r["ratio"] = round(r["rps"] / base["rps"], 3)
+            e = r["errors"]
+            sock = e["connect"] + e["read"] + e["write"] + e["timeout"]
+            if sock:
+                problems.append("socket errors: connect %d, read %d, write %d, timeout %d" %
+                                (e["connect"], e["read"], e["write"], e["timeout"]))
+            if r["non_2xx"]:
+                problems.append("%d responses with status >= 400" % r["non_2xx"])
+            t = r.get("target", {})
+            if "min_ratio" in t and r.get("ratio") is not None and r["ratio"] < t["min_ratio"]:
+                missed.append("ratio %.2f < target %.2f" % (r["ratio"], t["min_ratio"]))
+            if "max_p99_ms" in t and r["latency_ms"]["p99"] >= t["max_p99_ms"]:
+                missed.append("p99 %.2f ms >= target %g ms" % (r["latency_ms"]["p99"], t["max_p99_ms"]))
+        if r["kind"] == "rss":
+            if r["connections_open"] < r["connections_requested"]:
+                problems.append("only %d of %d connections opened" % (r["connections_open"], r["connections_requested"]))
+            if r.get("still_open_at_release") is not None and r["still_open_at_release"] < r["connections_open"]:
+                problems.append("server closed %d idle connections early" %
+                                (r["connections_open"] - r["still_open_at_release"]))
+            t = r.get("target", {})
+            if "max_rss_mib" in t and r["rss_after_mib"] >= t["max_rss_mib"]:
+                missed.append("RSS %.1f MiB >= target %g MiB" % (r["rss_after_mib"], t["max_rss_mib"]))
+        warnings = []
+        other = r.get("cpu", {}).get("other_cores")
+        if other is not None and other >= 0.2:
+            warnings.append("other processes used %.2f cores during the run: the figures are not reliable" % other)
+        base = by_name.get(r.get("baseline") or "")
+        base_other = base.get("cpu", {}).get("other_cores") if base else None
+        if base_other is not None and base_other >= 0.2:
+            warnings.append("its baseline ran while other processes used %.2f cores: the ratio is not reliable" %
+                            base_other)
+        if r["kind"] in ("wrk", "rss"):
+            r["reliable"] = not warnings
+            r["problems"] = problems
+            r["targets_missed"] = missed
+            r["warnings"] = warnings
+            r["pass"] = not problems and not missed
+
+
+def fmt(v, spec="{:,.0f}"):
+    return "—" if v is None else spec.format(v)
+
+
+def verdict(r):
+    v = "ok" if r["pass"] else "FAIL"
+    return v if r.get("reliable", True) else v + " (unreliable)"
+
+
+def cores(c):
+    return "/".join(fmt(c.get(k), "{:.2f}") for k in ("process_cores", "wrk_cores", "other_cores"))
+
+
+def tables(runs):
+    wrk = [r for r in runs if r["kind"] == "wrk"]
+    rss = [r for r in runs if r["kind"] == "rss"]
+    out = []
+    if wrk:
+        out.append(["Run", "URL", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio", "errors", "CPU µs/req",
+                    "cores srv/wrk/other", "target", "result"])
+        for r in wrk:
+            lat = r.get("latency_ms", {})
+            t = r.get("target", {})
+            tt = []
+            if "min_ratio" in t:
+                tt.append("≥ %g× %s" % (t["min_ratio"], r.get("baseline")))
+            if "max_p99_ms" in t:
+                tt.append("p99 < %g ms" % t["max_p99_ms"])
+            e = r.get("errors")
+            errs = "—" if e is None else str(sum(e.values()))
+            ratio = r.get("ratio")
+            if ratio is None and not r.get("baseline"):
+                ratio_s = "baseline"
+            else:
+                ratio_s = fmt(ratio, "{:.2f}")
+            out.append([r["title"], r["url"], fmt(r.get("rps")), fmt(lat.get("p50"), "{:.2f}"),
+                        fmt(lat.get("p90"), "{:.2f}"), fmt(lat.get("p99"), "{:.2f}"), ratio_s, errs,
+                        fmt(r.get("cpu", {}).get("cpu_us_per_request"), "{:.1f}"), cores(r.get("cpu", {})),
+                        ", ".join(tt) or "—",
+                        verdict(r)])
+    mem = []
+    if rss:
+        mem.append(["Measurement", "connections", "RSS before", "RSS after", "per connection", "target", "result"])
+        for r in rss:
+            t = r.get("target", {})
+            mem.append([r["title"], "%d / %d" % (r["connections_open"], r["connections_requested"]),
+                        "%.1f MiB" % r["rss_before_mib"], "%.1f MiB" % r["rss_after_mib"],
+                        fmt(r.get("kib_per_connection"), "{:.1f} KiB"),
+                        ("< %g MiB" % t["max_rss_mib"]) if "max_rss_mib" in t else "—",
+                        verdict(r)])
+    return out, mem
+
+
+def markdown(rows):
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
+    for r in rows[1:]:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plain(rows):
+    if not rows:
+        return ""
+    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * x for x in w))
+    return "\n".join(lines) + "\n"
+
+
+def report(results_path, meta_path, outdir):
+    runs = [json.loads(line) for line in open(results_path) if line.strip()] if os.path.exists(results_path) else []
+    meta = json.load(open(meta_path))
+    evaluate(runs)
+    doc = dict(meta)
+    doc["results"] = runs
+    doc["pass"] = all(r.get("pass", True) for r in runs)
+    doc["errors"] = any(r.get("problems") for r in runs)
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    load, mem = tables(runs)
+    m, s = meta.get("machine", {}), meta.get("settings", {})
+    notes = [
+        "Machine: %s cores (%s), %s GiB RAM, Linux %s." % (m.get("cores"), m.get("cpu"), m.get("mem_gib"), m.get("kernel")),
+        "Load: `wrk -t%s -c%s -d%ss --latency` (after a %ss warm-up), client and servers on the same machine, 127.0.0.1."
+        % (s.get("wrk_threads"), s.get("wrk_connections"), s.get("wrk_duration_s"), s.get("wrk_warmup_s")),
+        "Server: %s; %s." % (s.get("server"), s.get("durability")),
+        "Baseline: %s." % s.get("nginx"),
+        "Ratio = req/s ÷ the baseline's req/s. Errors = wrk socket errors + responses with status ≥ 400. "
+        "CPU µs/req = CPU time of the serving processes (all threads/workers) ÷ requests; "
+        "cores srv/wrk/other = average cores used during the run by the serving processes, by wrk and by "
+        "anything else on the machine (should be about 0).",
+    ]
+    md = ["# lienthong benchmark results", "", "Run %s, commit %s." % (meta.get("generated_at"), meta.get("commit")), ""]
+    md += ["- " + n for n in notes] + [""]
+    if load:
+        md += ["## Load", "", markdown(load)]
+    if mem:
+        md += ["## Memory with idle keep-alive connections", "", markdown(mem)]
+    problems = [(r["title"], p) for r in runs for p in r.get("problems", [])]
+    missed = [(r["title"], p) for r in runs for p in r.get("targets_missed", [])]
+    warnings = [(r["title"], p) for r in runs for p in r.get("warnings", [])]
+    if missed:
+        md += ["## Targets not met", ""] + ["- %s: %s" % x for x in missed] + [""]
+    if problems:
+        md += ["## Errors", ""] + ["- %s: %s" % x for x in problems] + [""]
+    if warnings:
+        md += ["## Warnings", ""] + ["- %s: %s" % x for x in warnings] + [""]
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write("\n".join(md))
+    print()
+    print(plain(load))
+    if mem:
+        print(plain(mem))
+    for t, p in missed:
+        print("  target not met: %s: %s" % (t, p))
+    for t, p in problems:
+        print("  ERROR: %s: %s" % (t, p))
+    for t, p in warnings:
+        print("  warning: %s: %s" % (t, p))
+    print("results: %s, %s" % (os.path.join(outdir, "results.json"), os.path.join(outdir, "results.md")))
+    # Errors (failed runs, socket errors, error statuses, connections refused) fail the benchmark;
+    # missed targets only with BENCH_STRICT=1.
+    if problems:
+        return 1
+    if missed and os.environ.get("BENCH_STRICT") == "1":
+        return 3
+    return 0
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "free-port":
+        free_port()
+    elif cmd == "cpu-ticks":
+        cpu_ticks(int(args[0]))
+    elif cmd == "wait-quiet":
+        wait_quiet(float(args[0]), float(args[1]))
+    elif cmd == "machine-ticks":
+        machine_ticks()
+    elif cmd == "rss":
+        rss(int(args[0]))
+    elif cmd == "wrk-record":
+        ap = argparse.ArgumentParser(prog="bench_util.py wrk-record")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title")
+        ap.add_argument("--url", required=True)
+        ap.add_argument("--script")
+        ap.add_argument("--baseline")
+        ap.add_argument("--threads", type=int)
+        ap.add_argument("--connections", type=int)
+        ap.add_argument("--duration", type=int)
+        ap.add_argument("--output", required=True)
+        ap.add_argument("--exit-status")
+        ap.add_argument("--cpu-ticks", type=int)
+        ap.add_argument("--cpu-label")
+        ap.add_argument("--wall-s", type=float)
+        ap.add_argument("--machine-ticks", type=int)
+        ap.add_argument("--times-before")
+        ap.add_argument("--times-after")
+        ap.add_argument("--target-ratio", type=float)
+        ap.add_argument("--target-p99-ms", type=float)
+        wrk_record(ap.parse_args(args))
+    elif cmd == "idle-record":
+        ap = argparse.ArgumentParser(prog="bench_util.py idle-record")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title", required=True)
+        ap.add_argument("--count", type=int, required=True)
+        ap.add_argument("--client-json", required=True)
+        ap.add_argument("--before", required=True)
+        ap.add_argument("--after", required=True)
+        ap.add_argument("--server-fds", type=int)
+        ap.add_argument("--target-mib", type=float)
+        idle_record(ap.parse_args(args))
+    elif cmd == "report":
+        return report(*args)
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

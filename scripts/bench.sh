@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# lienthong benchmarks (docs/PERFORMANCE.md). `make bench` builds the Release binary and runs this.
+#
+# In one run on this machine, all traffic on 127.0.0.1:
+#   1. nginx serving a ~100-byte static JSON file: the baseline;
+#   2. the server's GET /healthz;
+#   3. an authenticated GET /api/v1/me (Bearer token of the demo user `sysadmin`);
+#      each with `wrk -t2 -c64 -d10s --latency` (after a short warm-up);
+#   4. the server's resident memory (VmRSS) with 10,000 idle keep-alive connections open.
+# Prints a table and writes build/bench/results.json and build/bench/results.md (plus the raw wrk
+# output and server logs in build/bench/).
+#
+# Server under test: `lienthong serve --port 0 --db sqlite:TMP/bench.db --demo`, listening on
+# 127.0.0.1, access log off (LIENTHONG_ACCESS_LOG=false), SQLite WAL with synchronous=FULL (default).
+#
+# Adding a load run takes a few lines in main() below, e.g.
+#   TITLE="Unit search" BASELINE=nginx_static TARGET_RATIO=0.5 CPU_PID=$SERVER_PID \
+#     run_wrk unit_search "$SERVER_URL/api/v1/units?q=ba+dinh" "$LUA_DIR/bearer.lua"
+# A scenario needing a request body or several URLs gets its own Lua script under bench/lua/ that
+# ends with `dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")`. Extra nginx locations (e.g. a
+# proxy_pass baseline) go into "$NGINX_DIR/conf.d/NAME.conf" before start_nginx.
+#
+# Environment (all optional): LIENTHONG_BIN (default build/lienthong), BENCH_OUT (build/bench),
+# WRK_THREADS (2), WRK_CONNECTIONS (64), WRK_DURATION (10, seconds), WRK_WARMUP (2, seconds; 0: none),
+# IDLE_CONNECTIONS (10000), NGINX_WORKERS (2), BENCH_ONLY (space-separated run names to run),
+# BENCH_QUIET_WAIT (60: before each run, wait up to this many seconds for the machine to be idle),
+# BENCH_ATTEMPTS (3: repeat a run disturbed by other processes, keep the least disturbed attempt),
+# BENCH_STRICT (1: exit with status 3 when a target is not met). Errors in a run (socket errors,
+# responses >= 400, connections refused, a crash) always make the script exit non-zero.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${LIENTHONG_BIN:-$ROOT/build/lienthong}
+OUT=${BENCH_OUT:-$ROOT/build/bench}
+LUA_DIR=$ROOT/bench/lua
+UTIL=$ROOT/bench/bench_util.py
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
+WRK_DURATION=${WRK_DURATION:-10}
+WRK_WARMUP=${WRK_WARMUP:-2}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+NGINX_WORKERS=${NGINX_WORKERS:-2}
+BENCH_QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+BENCH_ATTEMPTS=${BENCH_ATTEMPTS:-3}
+BENCH_ONLY=${BENCH_ONLY:-}
+DEMO_USER=sysadmin
+DEMO_PASSWORD='Demo@2025'
+export BENCH_LUA_DIR=$LUA_DIR
+
+log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[bench] error:\033[0m %s\n' "$*" >&2; exit 1; }
+wanted() { [[ -z $BENCH_ONLY || " $BENCH_ONLY " == *" $1 "* ]]; }
+
+# ---- set-up and clean-up ---------------------------------------------------------------------------
+
+PIDS=()        # every background process we started; killed on exit
+TMP=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local p
+  for p in "${PIDS[@]}"; do stop_pid "$p" || true; done
+  if [[ -n $TMP && -d $TMP ]]; then
+    cp -f "$TMP"/*.log "$OUT"/ 2>/dev/null || true
+    [[ -n $NGINX_DIR && -f $NGINX_DIR/error.log ]] && cp -f "$NGINX_DIR/error.log" "$OUT/nginx-error.log"
+    rm -rf "$TMP"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Stops one process we started: SIGTERM, then SIGKILL after 10 s.
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && { log "pid $pid ignored SIGTERM: killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+  wait "$pid" 2>/dev/null || true
+}
+forget_pid() {
+  local keep=() p
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+preflight() {
+  local c
+  for c in wrk nginx python3 curl timeout; do
+    command -v "$c" >/dev/null || die "$c is not installed (run \`make deps-bench\`)"
+  done
+  [[ -x $BIN ]] || die "$BIN not found: build it first (\`make build\`)"
+  # 10,000 idle connections need as many descriptors in the server and in the client.
+  local need=$((IDLE_CONNECTIONS + 512))
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  local have; have=$(ulimit -n)
+  if [[ $have != unlimited ]] && ((have < need)); then
+    die "open-file limit is $have, below the $need needed for $IDLE_CONNECTIONS idle connections (raise the hard limit, or set IDLE_CONNECTIONS)"
+  fi
+  mkdir -p "$OUT"
+  rm -f "$OUT"/*.wrk.txt "$OUT"/*.log "$OUT"/results.json "$OUT"/results.md
+  TMP=$(mktemp -d /tmp/lienthong-bench.XXXXXX)
+  chmod 755 "$TMP"   # nginx workers run as nobody when started as root
+  RESULTS=$TMP/results.jsonl
+  : >"$RESULTS"
+  log "open-file limit $have; scratch directory $TMP"
+}
+
+# bounded SECONDS OUTFILE CMD...: runs CMD with a time limit, output to OUTFILE; returns its status.
+# It runs in the background and we `wait` for it, so that a signal stops the benchmark at once.
+bounded() {
+  local secs=$1 out=$2 pid rc=0
+  shift 2
+  timeout -k 5 "$secs" "$@" >"$out" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait "$pid" || rc=$?
+  forget_pid "$pid"
+  return "$rc"
+}
+
+# Waits until URL answers 200, at most $2 seconds (default 10).
+wait_http() {
+  local url=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- nginx baseline -------------------------------------------------------------------------------
+
+NGINX_DIR=""; NGINX_PID=""; NGINX_URL=""
+prepare_nginx() {
+  NGINX_DIR=$TMP/nginx
+  mkdir -p "$NGINX_DIR/html" "$NGINX_DIR/conf.d"
+  cp "$ROOT/bench/nginx/static.json" "$NGINX_DIR/html/static.json"
+  chmod 755 "$NGINX_DIR" "$NGINX_DIR/html" "$NGINX_DIR/conf.d"
+  chmod 644 "$NGINX_DIR/html/static.json"
+}
+start_nginx() {
+  local attempt port
+  for attempt in 1 2 3; do
+    port=$(python3 "$UTIL" free-port)
+    sed -e "s|@DIR@|$NGINX_DIR|g" -e "s|@PORT@|$port|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
+      "$ROOT/bench/nginx/nginx.conf.template" >"$NGINX_DIR/nginx.conf"
+    nginx -p "$NGINX_DIR" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" -g 'daemon off;' \
+      >>"$TMP/nginx.log" 2>&1 &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    NGINX_URL=http://127.0.0.1:$port
+    if wait_http "$NGINX_URL/static.json" 10; then
+      log "nginx $(nginx -v 2>&1 | sed 's|.*/||') on port $port ($NGINX_WORKERS workers, pid $NGINX_PID)"
+      return 0
+    fi
+    stop_pid "$NGINX_PID"; forget_pid "$NGINX_PID"
+    log "nginx did not start on port $port (attempt $attempt):"
+    tail -n 5 "$NGINX_DIR/error.log" "$TMP/nginx.log" >&2 2>/dev/null || true
+  done
+  die "nginx would not start"
+}
+
+# ---- server under test ----------------------------------------------------------------------------
+
+SERVER_PID=""; SERVER_PORT=""; SERVER_URL=""
+# Runs the binary the way the benchmark does: from the scratch directory (no stray ./lienthong.toml),
+# no configuration file, access log off, 127.0.0.1 only. Other LIENTHONG_* variables in the
+# environment reach the server (e.g. LIENTHONG_WORKER_THREADS=2 to try a tuning); the effective
+# configuration is recorded in results.json.
+# It replaces the current process: call it in the background (`server_cmd … &`, so $! is the
+# server itself) or in a subshell.
+server_cmd() {
+  cd "$TMP" || exit 1
+  exec env -u LIENTHONG_CONFIG LIENTHONG_DATA_DIR="$TMP/data" LIENTHONG_ACCESS_LOG=false \
+    LIENTHONG_ADDRESS=127.0.0.1 "$BIN" "$@"
+}
+# start_server NAME: starts the server on a free port with the bench database; sets SERVER_*.
+start_server() {
+  local name=$1 ready=$TMP/$1.ready i
+  rm -f "$ready"
+  server_cmd serve --port 0 --db "sqlite:$TMP/bench.db" --demo --ready-file "$ready" >>"$TMP/$name.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for ((i = 0; i < 600; i++)); do
+    [[ -s $ready ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$TMP/$name.log" >&2; die "the server exited during start-up"; }
+    sleep 0.1
+  done
+  [[ -s $ready ]] || { tail -n 20 "$TMP/$name.log" >&2; die "the server was not ready after 60 s"; }
+  SERVER_PORT=$(tr -d '[:space:]' <"$ready")
+  SERVER_URL=http://127.0.0.1:$SERVER_PORT
+  wait_http "$SERVER_URL/healthz" 10 || die "the server does not answer /healthz"
+  log "server ($name) on port $SERVER_PORT, pid $SERVER_PID: $(grep -o 'durability: [^)]*' "$TMP/$name.log" | head -n1)"
+}
+stop_server() {
+  stop_pid "$SERVER_PID"; forget_pid "$SERVER_PID"
+  SERVER_PID=""
+}
+
+# Logs in as the demo user; exports BENCH_TOKEN for bench/lua/bearer.lua.
+login() {
+  local body
+  body=$(curl -fsS --max-time 10 -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$DEMO_USER\",\"password\":\"$DEMO_PASSWORD\"}" "$SERVER_URL/api/v1/auth/login") ||
+    die "login as $DEMO_USER failed"
+  BENCH_TOKEN=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' <<<"$body") ||
+    die "no token in the login response: $body"
+  export BENCH_TOKEN
+  curl -fsS --max-time 5 -o /dev/null -H "Authorization: Bearer $BENCH_TOKEN" "$SERVER_URL/api/v1/me" ||
+    die "GET /api/v1/me with the new token failed"
+  log "logged in as $DEMO_USER"
+}
+
+# ---- measurements ---------------------------------------------------------------------------------
+
+# Appends one JSON result object (one line) to the results.
+record() {
+  python3 -c 'import json,sys; json.loads(sys.argv[1])' "$1" || die "record: not JSON: $1"
+  printf '%s\n' "$1" >>"$RESULTS"
+}
+
+# run_wrk NAME URL [LUA]: one load run (warm-up, then the measured run), recorded as NAME.
+# Optional variables for the call: TITLE, BASELINE (run name the ratio is computed against),
+# TARGET_RATIO, TARGET_P99_MS, CPU_PID (process whose CPU time, with its children, is measured),
+# CPU_LABEL. When other processes took CPU during the run (a shared machine), the run is repeated,
+# up to BENCH_ATTEMPTS times, and the attempt with the least interference is kept.
+run_wrk() {
+  local name=$1 url=$2 lua=${3:-$LUA_DIR/report.lua}
+  wanted "$name" || return 0
+  local attempt rec best="" best_other=99 other
+  for ((attempt = 1; attempt <= BENCH_ATTEMPTS; attempt++)); do
+    wrk_attempt "$name" "$url" "$lua" "$TMP/$name.$attempt.wrk.txt" "$TMP/$name.$attempt.json"
+    rec=$(cat "$TMP/$name.$attempt.json")
+    other=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("cpu", {}).get("other_cores", 0))' "$rec")
+    if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$other" "$best_other"; then
+      best=$rec best_other=$other
+      cp -f "$TMP/$name.$attempt.wrk.txt" "$OUT/$name.wrk.txt"
+    fi
+    python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$other" && break
+    ((attempt < BENCH_ATTEMPTS)) && log "$name: other processes used $other cores during the run: again"
+  done
+  record "$best"
+}
+
+# wrk_attempt NAME URL LUA TXT JSON: one measured wrk run; raw output to TXT, the result to JSON.
+# (It runs in the main shell, not in a $(…) subshell, so that every process it starts is known to
+# the clean-up trap.)
+wrk_attempt() {
+  local name=$1 url=$2 lua=$3 txt=$4 json=$5 rc=0 t0 t1 m0 m1 c0="" c1="" cpu_args=()
+  local limit=$((WRK_DURATION + 30)) busy
+  # On a shared machine, wait (up to BENCH_QUIET_WAIT s) for other processes to calm down first.
+  bounded $((BENCH_QUIET_WAIT + 10)) "$TMP/quiet" python3 "$UTIL" wait-quiet "$BENCH_QUIET_WAIT" 0.25 || true
+  busy=$(cat "$TMP/quiet")
+  python3 -c "import sys; sys.exit(float(sys.argv[1]) < 0.25)" "$busy" &&
+    log "$name: the machine is busy (other processes use $busy cores): the figures may be low"
+  if ((WRK_WARMUP > 0)); then
+    bounded $((WRK_WARMUP + 30)) /dev/null \
+      wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WRK_WARMUP}s" -s "$lua" "$url" || log "$name: warm-up run failed"
+  fi
+  log "$name: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${WRK_DURATION}s --latency $url"
+  # CPU accounting: the serving process tree, wrk itself (through the shell's children times) and
+  # the whole machine, so that load from other processes shows up in the results.
+  [[ -n ${CPU_PID:-} ]] && c0=$(python3 "$UTIL" cpu-ticks "$CPU_PID")
+  m0=$(python3 "$UTIL" machine-ticks)
+  t0=$(date +%s.%N)
+  times >"$TMP/times.0"
+  bounded "$limit" "$txt" \
+    wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WRK_DURATION}s" --latency -s "$lua" "$url" || rc=$?
+  times >"$TMP/times.1"
+  t1=$(date +%s.%N)
+  m1=$(python3 "$UTIL" machine-ticks)
+  [[ -n ${CPU_PID:-} ]] && c1=$(python3 "$UTIL" cpu-ticks "$CPU_PID")
+  cpu_args=(--wall-s "$(python3 -c "print($t1 - $t0)")" --machine-ticks $((m1 - m0))
+    --times-before "$TMP/times.0" --times-after "$TMP/times.1")
+  if [[ -n $c0 && -n $c1 ]]; then
+    cpu_args+=(--cpu-ticks $((c1 - c0)) --cpu-label "${CPU_LABEL:-pid $CPU_PID}")
+  fi
+  ((rc == 0)) || log "$name: wrk exited with status $rc (see $txt)"
+  grep -E 'Requests/sec|Non-2xx|Socket errors' "$txt" | sed 's/^/    /' >&2 || true
+  python3 "$UTIL" wrk-record --name "$name" --title "${TITLE:-$name}" --url "$url" \
+    --script "$(basename "$lua")" ${BASELINE:+--baseline "$BASELINE"} --threads "$WRK_THREADS" \
+    --connections "$WRK_CONNECTIONS" --duration "$WRK_DURATION" --output "$txt" --exit-status "$rc" \
+    ${TARGET_RATIO:+--target-ratio "$TARGET_RATIO"} ${TARGET_P99_MS:+--target-p99-ms "$TARGET_P99_MS"} \
+    "${cpu_args[@]}" >"$json"
+}
+
+# run_idle NAME COUNT: the server's VmRSS before and with COUNT idle keep-alive connections open.
+run_idle() {
+  local name=$1 count=$2
+  wanted "$name" || return 0
+  local ready=$TMP/$name.idle.ready release=$TMP/$name.idle.release client=$TMP/$name.idle.json
+  local before after fds rc=0 i cpid
+  curl -fsS -o /dev/null --max-time 5 "$SERVER_URL/healthz"
+  sleep 1
+  before=$(python3 "$UTIL" rss "$SERVER_PID")
+  log "$name: opening $count idle keep-alive connections (RSS before: $before)"
+  timeout -k 5 300 python3 "$ROOT/bench/idle_connections.py" --port "$SERVER_PORT" --count "$count" \
+    --ready-file "$ready" --release-file "$release" --hold 120 >"$client" 2>"$TMP/$name.idle.log" &
+  cpid=$!
+  PIDS+=("$cpid")
+  for ((i = 0; i < 1200; i++)); do
+    [[ -s $ready ]] && break
+    kill -0 "$cpid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -s $ready ]]; then
+    sleep 2   # let the server settle (the last responses are written, buffers released)
+    after=$(python3 "$UTIL" rss "$SERVER_PID")
+    fds=$(find "/proc/$SERVER_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+    log "$name: $(cat "$ready") — server RSS now $after, $fds descriptors"
+  else
+    log "$name: the client did not get its connections open"
+    after=$before; fds=0
+  fi
+  touch "$release"
+  wait "$cpid" || rc=$?
+  forget_pid "$cpid"
+  [[ -s $client ]] || cp "$ready" "$client" 2>/dev/null || echo '{"error":"the client failed"}' >"$client"
+  ((rc == 0)) || { log "$name: client exit status $rc"; cat "$TMP/$name.idle.log" >&2 || true; }
+  record "$(python3 "$UTIL" idle-record --name "$name" --title "${TITLE:-$name}" --count "$count" \
+    --client-json "$client" --before "$before" --after "$after" --server-fds "$fds" \
+    ${TARGET_MIB:+--target-mib "$TARGET_MIB"})"
+}
+
+write_meta() {
+  local commit dirty=""
+  commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && dirty="+dirty"
+  (server_cmd config show --db "sqlite:$TMP/bench.db") >"$TMP/server-config.toml" 2>"$TMP/config-show.log" ||
+    die "lienthong config show failed: $(cat "$TMP/config-show.log")"
+  python3 - "$TMP/meta.json" "$TMP/server-config.toml" <<EOF
+import json, os, platform, sys, datetime, tomllib
+cfg = tomllib.load(open(sys.argv[2], "rb"))
+keep = ("io_threads", "worker_threads", "db_pool", "sqlite_synchronous", "access_log", "idle_timeout_ms",
+        "header_timeout_ms", "log_level", "password_hash_cost")
+cfg = {k: cfg.get(k) for k in keep}
+cpu = "unknown"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        cpu = line.split(":", 1)[1].strip(); break
+mem = 0
+for line in open("/proc/meminfo"):
+    if line.startswith("MemTotal:"):
+        mem = int(line.split()[1]); break
+meta = {
+  "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+  "commit": "$commit$dirty",
+  "machine": {"cores": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem / 1048576, 1),
+              "kernel": platform.release()},
+  "settings": {
+    "wrk_threads": $WRK_THREADS, "wrk_connections": $WRK_CONNECTIONS, "wrk_duration_s": $WRK_DURATION,
+    "wrk_warmup_s": $WRK_WARMUP, "wrk_version": "$(wrk -v 2>&1 | head -n1 | awk '{print $2}')",
+    "idle_connections": $IDLE_CONNECTIONS,
+    "server": "lienthong serve --port 0 --db sqlite:TMP/bench.db --demo, on 127.0.0.1, access log %s "
+              "(LIENTHONG_ACCESS_LOG=false), %d I/O threads + %d worker threads, %d database connections, "
+              "Release build" % ("on" if cfg["access_log"] else "off", cfg["io_threads"], cfg["worker_threads"],
+                                 cfg["db_pool"]),
+    "server_config": cfg,
+    "durability": "SQLite WAL, synchronous=%s%s" % (cfg["sqlite_synchronous"],
+                                                   " (default)" if cfg["sqlite_synchronous"] == "FULL" else ""),
+    "nginx": "nginx $(nginx -v 2>&1 | sed 's|.*/||'), $NGINX_WORKERS worker processes, static ~100-byte JSON file, "
+             "access_log off, keepalive_requests 100000, sendfile on, open_file_cache",
+  },
+}
+json.dump(meta, open(sys.argv[1], "w"), indent=2)
+EOF
+}
+
+# ---- the runs -------------------------------------------------------------------------------------
+
+main() {
+  preflight
+  write_meta
+  prepare_nginx
+  start_nginx
+
+  start_server server
+  login
+
+  TITLE="nginx static JSON (baseline)" CPU_PID=$NGINX_PID CPU_LABEL="nginx (master + workers)" \
+    run_wrk nginx_static "$NGINX_URL/static.json"
+  TITLE="server /healthz" BASELINE=nginx_static TARGET_P99_MS=10 CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
+    run_wrk healthz "$SERVER_URL/healthz"
+  TITLE="server /api/v1/me (Bearer)" BASELINE=nginx_static TARGET_RATIO=0.6 TARGET_P99_MS=10 \
+    CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
+    run_wrk me "$SERVER_URL/api/v1/me" "$LUA_DIR/bearer.lua"
+  # Later runs (unit search, citizen lookup, gateway vs nginx proxy_pass, address conversion) go here.
+
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    tail -n 30 "$TMP/server.log" >&2
+    die "the server died during the load runs"
+  fi
+  log "server after the load runs: $(python3 "$UTIL" rss "$SERVER_PID")"
+  stop_server
+  stop_pid "$NGINX_PID"; forget_pid "$NGINX_PID"
+
+  # Memory on a fresh server process (same database), so the load runs do not blur the figure.
+  if wanted idle_keepalive; then
+    start_server server-idle
+    TITLE="server RSS, $IDLE_CONNECTIONS idle keep-alive connections" TARGET_MIB=150 \
+      run_idle idle_keepalive "$IDLE_CONNECTIONS"
+    stop_server
+  fi
+
+  python3 "$UTIL" report "$RESULTS" "$TMP/meta.json" "$OUT"
+}
+
+main "$@"
