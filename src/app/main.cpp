@@ -3,6 +3,10 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +82,43 @@ int serve(app::App& a, bool demo, const std::string& ready_file) {
 
 }  // namespace
 
+// `lienthong convert-addresses`: streams the file with constant memory; a progress bar on a terminal.
+int convert_addresses(app::App& a, units::CsvOptions o, const std::string& in_path, const std::string& out_path,
+                      const std::string& as_of) {
+  if (o.column.empty() && o.province_column.empty() && o.district_column.empty() && o.commune_column.empty()) o.column = "address";
+  if (!as_of.empty() && !units::valid_date(as_of)) throw ApiError::bad_request("invalid_date", "--as-of must be YYYY-MM-DD", "as_of");
+  o.as_of = as_of.empty() ? units::today_vn() : as_of;
+  std::ifstream in(in_path, std::ios::binary);
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!in) throw std::runtime_error("cannot read " + in_path);
+  if (!out) throw std::runtime_error("cannot write " + out_path);
+  std::vector<char> ibuf(1 << 20), obuf(1 << 20);
+  in.rdbuf()->pubsetbuf(ibuf.data(), static_cast<std::streamsize>(ibuf.size()));
+  out.rdbuf()->pubsetbuf(obuf.data(), static_cast<std::streamsize>(obuf.size()));
+  auto total = std::filesystem::file_size(in_path);
+  auto start = std::chrono::steady_clock::now();
+  if (isatty(STDERR_FILENO)) {
+    o.progress = [&](size_t rows, size_t bytes) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double frac = total ? std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total)) : 1.0;
+      int filled = static_cast<int>(frac * 30);
+      std::fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu rows  %.0f rows/s ", filled, "==============================", 30 - filled, "",
+                   static_cast<int>(frac * 100), rows, secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+      std::fflush(stderr);
+    };
+  }
+  auto sum = units::convert_csv(*a.units->addresses(), in, out, o);
+  out.flush();
+  if (!out) throw std::runtime_error("writing " + out_path + " failed");
+  if (o.progress) std::fprintf(stderr, "\n");
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "rows: " << sum.rows << "\nconverted: " << sum.converted << "\nambiguous: " << sum.ambiguous
+            << "\nunresolved: " << sum.unresolved << "\n";
+  for (const auto& [reason, n] : sum.reasons) std::cout << "  " << reason << ": " << n << "\n";
+  std::cout << "seconds: " << secs << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   crypto::init();
   CLI::App cli{"lienthong — hệ thống chính quyền địa phương hai cấp / two-tier local government platform"};
@@ -140,6 +181,20 @@ int main(int argc, char** argv) {
   add_common(import_event_cmd, common);
   std::vector<std::string> event_files;
   import_event_cmd->add_option("files", event_files, "event files")->required()->check(CLI::ExistingFile);
+
+  auto* convert_cmd = cli.add_subcommand(
+      "convert-addresses", "Convert the addresses of a CSV file to the current map; appends status, new_address, … (docs/UNITS.md)");
+  add_common(convert_cmd, common);
+  std::string conv_in, conv_out, conv_as_of;
+  units::CsvOptions conv;
+  convert_cmd->add_option("--input", conv_in, "input CSV (UTF-8, header row)")->required()->check(CLI::ExistingFile);
+  convert_cmd->add_option("--output", conv_out, "output CSV")->required();
+  convert_cmd->add_option("--column", conv.column, "column holding the free-text address");
+  convert_cmd->add_option("--province-column", conv.province_column, "column of old province codes (structured input)");
+  convert_cmd->add_option("--district-column", conv.district_column, "column of old district codes");
+  convert_cmd->add_option("--commune-column", conv.commune_column, "column of old commune codes");
+  convert_cmd->add_option("--street-column", conv.street_column, "column of the street part (structured input)");
+  convert_cmd->add_option("--as-of", conv_as_of, "convert to the map of this date (YYYY-MM-DD; default today)");
 
   auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
   add_common(routes_cmd, common);
@@ -215,6 +270,7 @@ int main(int argc, char** argv) {
                   << "\n";
       return 0;
     }
+    if (convert_cmd->parsed()) return convert_addresses(a, conv, conv_in, conv_out, conv_as_of);
     if (import_event_cmd->parsed()) {
       for (const auto& f : event_files) {
         std::ifstream in(f, std::ios::binary);

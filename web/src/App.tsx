@@ -4,6 +4,8 @@ import { Alert } from './components/Alert';
 import { Layout } from './components/Layout';
 import { AccountPage } from './pages/AccountPage';
 import { AdminAccountsPage } from './pages/admin/AdminAccountsPage';
+import { ConvertCsvPage } from './pages/ConvertCsvPage';
+import { ConvertPage } from './pages/ConvertPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { ForbiddenPage, NotFoundPage } from './pages/StatusPages';
@@ -40,6 +42,10 @@ function AuthedRoutes({ account, path }: { account: Account; path: string }) {
       return <HomePage />;
     case '/account':
       return <AccountPage />;
+    case '/convert':
+      return <ConvertPage />;
+    case '/convert/csv':
+      return <ConvertCsvPage />;
     case '/admin/accounts':
       return isAdminRole(account.role) ? <AdminAccountsPage /> : <ForbiddenPage />;
     default:
@@ -54,6 +60,8 @@ function Routes() {
   if (account === undefined) return <Boot />;
 
   if (account === null) {
+    // Public pages work without signing in; everything else asks for it first.
+    if (path === '/convert') return <ConvertPage />;
     if (path !== '/login') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path + window.location.search)}`;
       return <Redirect to={`/login${next}`} />;

@@ -3,6 +3,9 @@ import type {
   Account,
   AccountList,
   AccountStatus,
+  ConversionResult,
+  ConversionSummary,
+  ConvertedCsv,
   CreatedAccount,
   LoginResponse,
   Role,
@@ -56,28 +59,79 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     throw new ApiError(0, 'network_error', i18n.t('errors.network'), null);
   }
 
-  let data: unknown = null;
-  const text = await res.text().catch(() => '');
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-
-  if (!res.ok) {
-    const err = (data as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
-    const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
-    const message =
-      typeof err?.message === 'string' && err.message
-        ? err.message
-        : i18n.t('errors.generic', { status: res.status });
-    const field = typeof err?.field === 'string' && err.field ? err.field : null;
-    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
-    throw new ApiError(res.status, code, message, field);
-  }
+  const data = parseJson(await res.text().catch(() => ''));
+  if (!res.ok) throw failure(res.status, data, opts.quiet401);
   return data as T;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The ApiError for a non-2xx answer (data: its parsed JSON body, if any); reports a lost session. */
+function failure(status: number, data: unknown, quiet401?: boolean): ApiError {
+  const err = (data as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  const code = typeof err?.code === 'string' ? err.code : `http_${status}`;
+  const message =
+    typeof err?.message === 'string' && err.message ? err.message : i18n.t('errors.generic', { status });
+  const field = typeof err?.field === 'string' && err.field ? err.field : null;
+  if (status === 401 && !quiet401 && onUnauthorized) onUnauthorized();
+  return new ApiError(status, code, message, field);
+}
+
+/** Parses "converted=N;ambiguous=N;unresolved=N" (order free, spaces tolerated). */
+export function parseSummaryHeader(value: string | null): ConversionSummary | null {
+  if (!value) return null;
+  const out: Partial<Record<keyof ConversionSummary, number>> = {};
+  for (const part of value.split(';')) {
+    const m = /^\s*(converted|ambiguous|unresolved)\s*=\s*(\d+)\s*$/.exec(part);
+    if (m) out[m[1] as keyof ConversionSummary] = Number(m[2]);
+  }
+  if (out.converted === undefined || out.ambiguous === undefined || out.unresolved === undefined) return null;
+  return { converted: out.converted, ambiguous: out.ambiguous, unresolved: out.unresolved };
+}
+
+/** Uploads a CSV file as the raw body and returns the converted file (text/csv). */
+async function uploadCsv(path: string, file: Blob): Promise<ConvertedCsv> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: {
+        Accept: 'text/csv, application/json',
+        'Accept-Language': i18n.language || 'vi',
+        'Content-Type': 'text/csv; charset=utf-8',
+      },
+      body: file,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', i18n.t('errors.network'), null);
+  }
+  if (!res.ok) {
+    if (res.status === 413) {
+      await res.text().catch(() => '');
+      throw new ApiError(413, 'payload_too_large', i18n.t('convertCsv.tooLargeServer'), null);
+    }
+    throw failure(res.status, parseJson(await res.text().catch(() => '')));
+  }
+  let body: Blob;
+  try {
+    body = await res.blob();
+  } catch {
+    throw new ApiError(0, 'network_error', i18n.t('errors.network'), null);
+  }
+  return {
+    // Keep the server's bytes as they are; only label them for the download.
+    blob: new Blob([body], { type: 'text/csv;charset=utf-8' }),
+    summary: parseSummaryHeader(res.headers.get('X-Conversion-Summary')),
+  };
 }
 
 export const api = {
@@ -138,6 +192,16 @@ export const api = {
 
   children(code: string): Promise<{ items: Unit[] }> {
     return request('GET', `/api/v1/units/${encodeURIComponent(code)}/children`);
+  },
+
+  /** Public: converts one old (pre-2025) address to the current units. */
+  convertAddress(input: { address: string; as_of?: string }): Promise<{ result: ConversionResult }> {
+    return request('POST', '/api/v1/addresses/convert', { body: input });
+  },
+
+  /** Signed in: converts the column `column` of a CSV file; the answer is the file with 9 columns appended. */
+  convertCsv(file: Blob, column: string): Promise<ConvertedCsv> {
+    return uploadCsv(`/api/v1/addresses/convert-csv?column=${encodeURIComponent(column)}`, file);
   },
 };
 

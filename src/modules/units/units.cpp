@@ -38,10 +38,9 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path, const st
 
 Unit to_unit(const UnitVersion& v) { return {v.code, v.level, v.name, v.type, v.parent_code, v.valid_from}; }
 
-bool valid_date(std::string_view d) {
-  return d.size() == 10 && timeutil::parse_iso(d).has_value();
-}
 }  // namespace
+
+bool valid_date(std::string_view d) { return d.size() == 10 && timeutil::parse_iso(d).has_value(); }
 
 void Service::add_migrations(db::Migrator& m, const std::string& dir) {
   m.add({"units", 1, "units",
@@ -85,8 +84,16 @@ void Service::load() {
                      r.opt(5).value_or(""), r.opt(6).value_or("")});
   });
   g->finish();
+  std::shared_ptr<const Gazetteer> shared = std::move(g);
+  auto index = std::make_shared<const AddressIndex>(shared);
   std::unique_lock lk(mu_);
-  map_ = std::move(g);
+  map_ = std::move(shared);
+  index_ = std::move(index);
+}
+
+std::shared_ptr<const AddressIndex> Service::addresses() const {
+  std::shared_lock lk(mu_);
+  return index_;
 }
 
 std::shared_ptr<const Gazetteer> Service::map() const {

@@ -12,6 +12,7 @@
 #include <boost/json/fwd.hpp>
 
 #include "modules/audit/audit.hpp"
+#include "modules/units/address.hpp"
 #include "modules/units/gazetteer.hpp"
 #include "platform/db/db.hpp"
 #include "platform/http/router.hpp"
@@ -32,6 +33,8 @@ class Service {
   // (Re)builds the in-memory map from the database; call after migrations and after imports.
   void load();
   std::shared_ptr<const Gazetteer> map() const;
+  // Search and address conversion over the same map (rebuilt with it).
+  std::shared_ptr<const AddressIndex> addresses() const;
 
   // Today's map (for scopes).
   std::optional<Unit> get(std::string_view code) const;
@@ -66,6 +69,7 @@ class Service {
   audit::Log& audit_;
   mutable std::shared_mutex mu_;
   std::shared_ptr<const Gazetteer> map_;
+  std::shared_ptr<const AddressIndex> index_;
 };
 
 // Search and address conversion routes (address_routes.cpp).
@@ -73,6 +77,8 @@ void add_address_routes(http::Router& r, Service& s);
 void add_agency_routes(http::Router& r, Service& s);
 
 boost::json::object unit_json(const UnitVersion& u);
+// A real calendar date written YYYY-MM-DD.
+bool valid_date(std::string_view d);
 // Reads ?as_of=YYYY-MM-DD (default: today in Vietnam); 400 on a bad date.
 std::string as_of_param(const http::Request& req);
 

@@ -2,15 +2,23 @@
 
 namespace lt::csv {
 
-bool Reader::next(std::vector<std::string>& fields) {
+bool Reader::get_line(std::string& line) {
+  if (!pending_.empty()) {
+    line = std::move(pending_.back());
+    pending_.pop_back();
+    return true;
+  }
+  return static_cast<bool>(std::getline(in_, line));
+}
+
+bool Reader::parse(const std::vector<std::string>& lines, std::vector<std::string>& fields, bool* clean) const {
   fields.clear();
-  error_ = false;
-  std::string line;
-  if (!std::getline(in_, line)) return false;
-  start_line_ = ++line_;
+  if (clean) *clean = true;
   std::string field;
   bool quoted = false, was_quoted = false;
-  for (;;) {
+  for (size_t l = 0; l < lines.size(); ++l) {
+    const std::string& line = lines[l];
+    if (l) field += '\n';
     for (size_t i = 0; i < line.size(); ++i) {
       char c = line[i];
       if (quoted) {
@@ -32,24 +40,50 @@ bool Reader::next(std::vector<std::string>& fields) {
         was_quoted = false;
       } else if (c == '\r' && i + 1 == line.size()) {
       } else {
+        if (was_quoted && clean) *clean = false;
         field += c;
       }
     }
-    if (!quoted) break;
-    // A quoted field continues on the next line; a file ending inside quotes is an error.
-    if (!std::getline(in_, line)) {
-      error_ = true;
-      break;
-    }
-    ++line_;
-    field += '\n';
-    // Guard against a runaway quote swallowing a huge file.
-    if (field.size() > (1 << 20)) {
-      error_ = true;
+  }
+  fields.push_back(std::move(field));
+  return !quoted;
+}
+
+bool Reader::next(std::vector<std::string>& fields) {
+  error_ = false;
+  std::vector<std::string> lines(1);
+  if (!get_line(lines[0])) {
+    fields.clear();
+    return false;
+  }
+  start_line_ = ++line_;
+  if (parse(lines, fields)) return true;
+  size_t bytes = lines[0].size();
+  for (;;) {
+    std::string more;
+    bool limit = max_lines_ ? lines.size() >= max_lines_ : bytes > (1u << 20);  // a runaway quote
+    if (limit || !get_line(more)) break;
+    bytes += more.size();
+    lines.push_back(std::move(more));
+    bool clean = true;
+    if (parse(lines, fields, &clean)) {
+      if (!expect_fields_ || (clean && fields.size() == expect_fields_)) {
+        line_ += lines.size() - 1;
+        return true;
+      }
       break;
     }
   }
-  fields.push_back(std::move(field));
+  error_ = true;
+  if (!max_lines_) {  // plain mode: the record is what was read, up to the end of the input
+    parse(lines, fields);
+    line_ += lines.size() - 1;
+    return true;
+  }
+  // Recovery: give back every line after the first one.
+  for (size_t i = lines.size(); i-- > 1;) pending_.push_back(std::move(lines[i]));
+  lines.resize(1);
+  parse(lines, fields);
   return true;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Streaming RFC 4180 CSV: quoted fields may hold separators, doubled quotes and line breaks.
+#include <cstddef>
 #include <istream>
 #include <string>
 #include <vector>
@@ -9,6 +10,14 @@ namespace lt::csv {
 class Reader {
  public:
   explicit Reader(std::istream& in, char sep = ',') : in_(in), sep_(sep) {}
+  // Recovery from broken quotes for files of one record per line: a quoted field may still span
+  // lines, but only when its quote closes within `max_lines` lines and the record then has
+  // `fields` fields; otherwise the first line alone is returned as a broken record (error() set)
+  // and reading resumes on the next line, so a stray quote never swallows the rows after it.
+  void recover_broken_quotes(size_t fields, size_t max_lines = 8) {
+    expect_fields_ = fields;
+    max_lines_ = max_lines;
+  }
   // Reads the next record; false at end of input. A record with an unterminated quote is returned
   // as read, with error() set (the caller reports it and goes on).
   bool next(std::vector<std::string>& fields);
@@ -21,6 +30,12 @@ class Reader {
   char sep_;
   size_t line_ = 0, start_line_ = 0;
   bool error_ = false;
+  size_t expect_fields_ = 0, max_lines_ = 0;
+  std::vector<std::string> pending_;  // lines read ahead and given back (used from the back)
+  bool get_line(std::string& line);
+  // Parses from `lines` (one or more physical lines); returns false while a quote is still open.
+  // `clean` is cleared when text follows a closing quote (`"ab"c`), which RFC 4180 forbids.
+  bool parse(const std::vector<std::string>& lines, std::vector<std::string>& fields, bool* clean = nullptr) const;
 };
 
 // One record as a CSV line (quoting where needed), without the line break.

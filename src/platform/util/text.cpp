@@ -4,7 +4,11 @@
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
+#include <unicode/uchar.h>
+
+#include <algorithm>
 #include <memory>
+#include <vector>
 #include <mutex>
 #include <stdexcept>
 
@@ -79,19 +83,179 @@ icu::Transliterator& folder() {
 }
 }  // namespace
 
-std::string fold(std::string_view s) {
-  bool ascii = true;
-  for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) {
-    std::string r(s);
-    for (char& c : r)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return r;
+namespace {
+// One Latin code point, decomposed once with ICU: what fold() and tone_key() emit for it.
+struct Entry {
+  bool known = false;  // false: let ICU handle the whole string
+  bool mark = false;   // a combining mark (NFD input): folded away
+  uint8_t tone = 0;    // 0 none, 1 grave, 2 acute, 3 tilde, 4 hook above, 5 dot below
+  uint8_t fold_len = 0, base_len = 0;
+  char fold[4] = {};   // lower case, no marks, đ→d
+  char base[4] = {};   // lower case, quality marks kept (â ê ô ơ ư ă đ), tone removed
+};
+
+uint8_t tone_of_mark(UChar32 m) {
+  switch (m) {
+    case 0x0300: return 1;
+    case 0x0301: return 2;
+    case 0x0303: return 3;
+    case 0x0309: return 4;
+    case 0x0323: return 5;
+    default: return 0;
   }
+}
+
+bool in_table(UChar32 cp) { return cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x300 && cp <= 0x36F); }
+size_t slot(UChar32 cp) { return cp < 0x370 ? static_cast<size_t>(cp) : static_cast<size_t>(cp - 0x1E00 + 0x370); }
+
+void put(char* dst, uint8_t& len, const std::string& v) {
+  if (v.size() > 3) throw std::length_error("entry");
+  len = static_cast<uint8_t>(v.size());
+  std::copy(v.begin(), v.end(), dst);
+}
+
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> t = [] {
+    std::vector<Entry> v(0x370 + 0x100);
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(err);
+    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(err);
+    if (U_FAILURE(err)) throw std::runtime_error("ICU normalizer unavailable");
+    auto build = [&](UChar32 cp) {
+      Entry& e = v[slot(cp)];
+      if (cp >= 0x300 && cp <= 0x36F) {
+        e.known = e.mark = true;
+        e.tone = tone_of_mark(cp);
+        return;
+      }
+      UErrorCode ec = U_ZERO_ERROR;
+      icu::UnicodeString d = nfd->normalize(icu::UnicodeString(cp), ec);
+      if (U_FAILURE(ec) || d.length() == 0) return;
+      UChar32 base = d.char32At(0);
+      icu::UnicodeString quality(base);
+      for (int32_t i = U16_LENGTH(base); i < d.length();) {
+        UChar32 m = d.char32At(i);
+        i += U16_LENGTH(m);
+        if (uint8_t tn = tone_of_mark(m)) e.tone = tn;
+        else if (m == 0x0302 || m == 0x0306 || m == 0x031B) quality.append(m);
+      }
+      std::string b, f;
+      ec = U_ZERO_ERROR;
+      nfc->normalize(quality, ec).toLower().toUTF8String(b);
+      UChar32 lower = u_tolower(base);
+      if (lower == 0x0111) f = "d";  // đ does not decompose
+      else icu::UnicodeString(lower).toUTF8String(f);
+      if (U_FAILURE(ec)) return;
+      try {
+        put(e.base, e.base_len, b);
+        put(e.fold, e.fold_len, f);
+      } catch (const std::length_error&) {
+        return;
+      }
+      // Only plain ASCII letters after folding take the fast path; other scripts go to ICU.
+      e.known = e.fold_len == 1 && static_cast<unsigned char>(e.fold[0]) < 0x80;
+    };
+    for (UChar32 cp = 0x80; cp < 0x250; ++cp) build(cp);
+    for (UChar32 cp = 0x300; cp <= 0x36F; ++cp) build(cp);
+    for (UChar32 cp = 0x1E00; cp <= 0x1EFF; ++cp) build(cp);
+    return v;
+  }();
+  return t;
+}
+
+// Decodes one code point of valid UTF-8 at s[i]; returns -1 on a malformed sequence.
+UChar32 next_cp(std::string_view s, size_t& i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+  if (n < 0 || i + static_cast<size_t>(n) >= s.size() + (n == 0 ? 1 : 0)) return -1;
+  UChar32 cp = n == 0 ? c : n == 1 ? (c & 0x1F) : n == 2 ? (c & 0x0F) : (c & 0x07);
+  for (int k = 1; k <= n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+    if ((cc & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  i += static_cast<size_t>(n) + 1;
+  return cp;
+}
+
+void icu_fold_append(std::string_view s, std::string& out) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   folder().transliterate(u);
+  u.toUTF8String(out);
+}
+}  // namespace
+
+void fold_append(std::string_view s, std::string& out) {
+  const auto& t = table();
+  size_t start = out.size();
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    UChar32 cp = next_cp(s, i);
+    const Entry* e = cp >= 0 && in_table(cp) ? &t[slot(cp)] : nullptr;
+    if (!e || !e->known) {
+      out.resize(start);
+      icu_fold_append(s, out);
+      return;
+    }
+    if (!e->mark) out.append(e->fold, e->fold_len);
+  }
+}
+
+std::string fold(std::string_view s) {
   std::string r;
-  u.toUTF8String(r);
+  r.reserve(s.size());
+  fold_append(s, r);
+  return r;
+}
+
+std::string tone_key(std::string_view in) {
+  const auto& t = table();
+  // NFD input: compose first so that quality marks join their letters.
+  std::string composed;
+  for (size_t i = 0; i + 1 < in.size(); ++i)
+    if (static_cast<unsigned char>(in[i]) == 0xCC || (static_cast<unsigned char>(in[i]) == 0xCD && static_cast<unsigned char>(in[i + 1]) < 0xB0)) {
+      composed = valid_utf8(in) ? nfc(in) : std::string(in);
+      in = composed;
+      break;
+    }
+  static constexpr char kTone[] = {0, 'F', 'S', 'X', 'R', 'J'};  // Telex letters, upper case: never in the key otherwise
+  std::string r;
+  r.reserve(in.size());
+  uint8_t tone = 0;
+  auto flush = [&] {
+    if (tone) r.push_back(kTone[tone]);
+    tone = 0;
+  };
+  for (size_t i = 0; i < in.size();) {
+    auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum) flush();
+      r.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    size_t at = i;
+    UChar32 cp = next_cp(in, i);
+    if (cp < 0) {
+      r.push_back(static_cast<char>(c));
+      i = at + 1;
+      continue;
+    }
+    if (in_table(cp) && t[slot(cp)].known) {
+      const Entry& e = t[slot(cp)];
+      if (e.tone) tone = e.tone;
+      if (!e.mark) r.append(e.base, e.base_len);
+    } else {
+      r.append(in.substr(at, i - at));
+    }
+  }
+  flush();
   return r;
 }
 

@@ -61,7 +61,8 @@ function UserBox() {
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { account } = useAuth();
-  const showNav = !!account && !account.must_change_password;
+  // Signed out: the public pages and sign-in; signed in: everything (once the password is changed).
+  const showNav = account === null || (!!account && !account.must_change_password);
 
   return (
     <div className="page">
@@ -86,25 +87,50 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
         {showNav && (
           <nav className="site-nav" aria-label={t('a11y.mainNav')}>
-            <ul className="site-nav__list container">
-              <li>
-                <Link to="/" data-testid="nav-home">
-                  {t('nav.home')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/account" data-testid="nav-account">
-                  {t('nav.account')}
-                </Link>
-              </li>
-              {isAdminRole(account.role) && (
+            {account ? (
+              <ul className="site-nav__list container">
                 <li>
-                  <Link to="/admin/accounts" data-testid="nav-admin">
-                    {t('nav.admin')}
+                  <Link to="/" data-testid="nav-home">
+                    {t('nav.home')}
                   </Link>
                 </li>
-              )}
-            </ul>
+                <li>
+                  <Link to="/convert" data-testid="nav-convert">
+                    {t('nav.convert')}
+                  </Link>
+                </li>
+                <li>
+                  <Link to="/convert/csv" data-testid="nav-convert-csv">
+                    {t('nav.convertCsv')}
+                  </Link>
+                </li>
+                <li>
+                  <Link to="/account" data-testid="nav-account">
+                    {t('nav.account')}
+                  </Link>
+                </li>
+                {isAdminRole(account.role) && (
+                  <li>
+                    <Link to="/admin/accounts" data-testid="nav-admin">
+                      {t('nav.admin')}
+                    </Link>
+                  </li>
+                )}
+              </ul>
+            ) : (
+              <ul className="site-nav__list container">
+                <li>
+                  <Link to="/convert" data-testid="nav-convert">
+                    {t('nav.convert')}
+                  </Link>
+                </li>
+                <li>
+                  <Link to="/login" data-testid="nav-login">
+                    {t('nav.login')}
+                  </Link>
+                </li>
+              </ul>
+            )}
           </nav>
         )}
       </header>

@@ -1,6 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { useTitle } from '../components/useTitle';
+import { Link } from '../router';
+
+/** Modules that work today, with where they live. */
+const AVAILABLE = [
+  { key: 'convert', to: '/convert' },
+  { key: 'convertCsv', to: '/convert/csv' },
+] as const;
 
 const MODULES = ['units', 'sharedData', 'procedures', 'exchange'] as const;
 
@@ -34,6 +41,16 @@ export function HomePage() {
           {t('home.modules')}
         </h2>
         <ul className="module-grid">
+          {AVAILABLE.map((m) => (
+            <li key={m.key} className="card module-card module-card--available" data-testid={`module-${m.key}`}>
+              <h3 className="module-card__title">{t(`modules.${m.key}.title`)}</h3>
+              <p className="module-card__desc">{t(`modules.${m.key}.desc`)}</p>
+              <Link to={m.to} className="btn btn--primary btn--small" data-testid={`module-${m.key}-open`}>
+                {t('home.open')}
+                <span className="visually-hidden">: {t(`modules.${m.key}.title`)}</span>
+              </Link>
+            </li>
+          ))}
           {MODULES.map((m) => (
             <li key={m} className="card module-card" data-testid={`module-${m}`}>
               <h3 className="module-card__title">{t(`modules.${m}.title`)}</h3>

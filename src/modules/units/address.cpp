@@ -1,0 +1,964 @@
+// Unit search and address conversion (docs/UNITS.md).
+#include "modules/units/address.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <istream>
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "platform/util/csv.hpp"
+#include "platform/util/error.hpp"
+#include "platform/util/text.hpp"
+
+namespace lt::units {
+
+std::string_view how_name(How h) {
+  switch (h) {
+    case How::code: return "code";
+    case How::exact: return "exact";
+    case How::folded: return "folded";
+    case How::variant: return "variant";
+    case How::fuzzy: return "fuzzy";
+    case How::none: break;
+  }
+  return "none";
+}
+
+double how_factor(How h) {
+  switch (h) {
+    case How::code:
+    case How::exact: return 1.0;
+    case How::folded: return 0.95;
+    case How::variant: return 0.9;
+    case How::fuzzy: return 0.8;
+    case How::none: break;
+  }
+  return 1.0;
+}
+
+namespace {
+
+constexpr unsigned kProvince = 1, kDistrict = 2, kCommune = 4, kAny = 7;
+
+unsigned level_bit(std::string_view level) {
+  return level == "province" ? kProvince : level == "district" ? kDistrict : kCommune;
+}
+
+// Type words, folded, with the levels they name. Two-word ones are tried first.
+struct TypeWord {
+  const char* first;
+  const char* second;  // nullptr: one word
+  const char* type;    // canonical folded type
+  unsigned levels;
+  bool abbreviation;
+};
+constexpr TypeWord kTypeWords[] = {
+    {"thanh", "pho", "thanh pho", kProvince | kDistrict, false},
+    {"thi", "xa", "thi xa", kDistrict, false},
+    {"thi", "tran", "thi tran", kCommune, false},
+    {"dac", "khu", "dac khu", kCommune, false},
+    {"huyen", "dao", "huyen", kDistrict, false},
+    {"tinh", nullptr, "tinh", kProvince, false},
+    {"quan", nullptr, "quan", kDistrict, false},
+    {"huyen", nullptr, "huyen", kDistrict, false},
+    {"phuong", nullptr, "phuong", kCommune, false},
+    {"xa", nullptr, "xa", kCommune, false},
+    {"tp", nullptr, "thanh pho", kProvince | kDistrict, true},
+    {"tx", nullptr, "thi xa", kDistrict, true},
+    {"tt", nullptr, "thi tran", kCommune, true},
+    {"q", nullptr, "quan", kDistrict, true},
+    {"h", nullptr, "huyen", kDistrict, true},
+    {"p", nullptr, "phuong", kCommune, true},
+    {"f", nullptr, "phuong", kCommune, true},
+    {"x", nullptr, "xa", kCommune, true},
+    {"t", nullptr, "tinh", kProvince, true},
+};
+
+// A word of the input: its folded and exact forms and whether a '.' followed it.
+struct Word {
+  std::string folded, exact;
+  bool dot = false;
+  size_t begin = 0, end = 0;  // byte range in the original text
+};
+
+bool is_sep(unsigned char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '/' || c == '\t' || c == '(' || c == ')'; }
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string strip_zeros(std::string s) {
+  if (!all_digits(s)) return s;
+  size_t i = s.find_first_not_of('0');
+  return i == std::string::npos ? "0" : s.substr(i);
+}
+
+// Splits into words at separators; apostrophes (' ’ ‘) vanish ("B'Lao" = "BLao").
+std::vector<Word> words_of(std::string_view s, size_t offset) {
+  std::vector<Word> out;
+  std::string raw;
+  size_t begin = 0;
+  auto flush = [&](size_t end, bool dot) {
+    if (!raw.empty()) {
+      Word w;
+      w.exact = strip_zeros(text::tone_key(raw));
+      w.folded = strip_zeros(text::fold(raw));
+      w.dot = dot;
+      w.begin = offset + begin;
+      w.end = offset + end;
+      out.push_back(std::move(w));
+      raw.clear();
+    } else if (dot && !out.empty()) {
+      out.back().dot = true;
+    }
+  };
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\'' || c == '`') {
+      ++i;
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0x98 || static_cast<unsigned char>(s[i + 2]) == 0x99)) {
+      i += 3;  // ‘ ’
+      continue;
+    }
+    if (c < 0x80 && is_sep(c)) {
+      flush(i, c == '.');
+      ++i;
+      begin = i;
+      continue;
+    }
+    if (raw.empty()) begin = i;
+    raw.push_back(static_cast<char>(c));
+    ++i;
+  }
+  flush(s.size(), false);
+  return out;
+}
+
+// "p05" → ("p", "5"): a one-letter type glued to a number.
+bool glued(const std::string& w, std::string& letter, std::string& number) {
+  if (w.size() < 2 || !(w[0] == 'p' || w[0] == 'q' || w[0] == 'f' || w[0] == 'x')) return false;
+  if (!all_digits(std::string_view(w).substr(1))) return false;
+  letter = w.substr(0, 1);
+  number = strip_zeros(w.substr(1));
+  return true;
+}
+
+std::string join(const std::vector<Word>& ws, size_t from, std::string Word::*field) {
+  std::string r;
+  for (size_t i = from; i < ws.size(); ++i) {
+    if (!r.empty()) r += ' ';
+    r += ws[i].*field;
+  }
+  return r;
+}
+
+// Optimal string alignment distance, giving up above `max`.
+size_t edit_distance(std::string_view a, std::string_view b, size_t max) {
+  if (a.size() > b.size() + max || b.size() > a.size() + max) return max + 1;
+  const size_t n = a.size(), m = b.size();
+  std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    size_t best = cur[0];
+    for (size_t j = 1; j <= m; ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      best = std::min(best, cur[j]);
+    }
+    if (best > max) return max + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+size_t fuzzy_budget(std::string_view variant) { return variant.size() >= 9 ? 2 : variant.size() >= 5 ? 1 : 0; }
+
+// Well-known short forms of province names (variant keys) → province code.
+const std::unordered_map<std::string, std::string>& province_aliases() {
+  static const std::unordered_map<std::string, std::string> m = {
+      {"hcm", "79"}, {"tphcm", "79"}, {"sg", "79"}, {"hn", "01"}, {"tphn", "01"}, {"tthue", "46"},
+      {"brvt", "77"}, {"dn", "48"},   {"hp", "31"}, {"ct", "92"}, {"tpct", "92"},
+  };
+  return m;
+}
+
+// Names written without spaces or with a well-known other name: a loose (variant) match.
+const std::unordered_map<std::string, std::string>& province_other_names() {
+  static const std::unordered_map<std::string, std::string> m = {
+      {"hochiminh", "79"}, {"saigon", "79"}, {"hue", "46"}, {"vungtau", "77"}, {"danang", "48"}, {"daklak", "66"},
+      {"daknong", "67"},   {"hanoi", "01"},  {"haiphong", "31"}, {"cantho", "92"},
+  };
+  return m;
+}
+
+bool is_country(const std::string& variant) { return variant == "vietnam" || variant == "vn" || variant == "nuocchxhcnvietnam"; }
+
+}  // namespace
+
+// A piece of an address, parsed: its type word (if any), the levels that allows, and the keys of
+// the rest.
+struct AddressIndex::Segment {
+  std::string_view text;
+  std::string type;         // canonical folded type word, "" when none
+  bool abbreviated = false;  // the type was written short ("TT", "P."): it may also be part of a name
+  unsigned levels = kAny;
+  std::string exact, folded, variant;
+  bool numeric = false;
+  // The same piece read without a type word (for "TT Huế" = Thừa Thiên Huế, not thị trấn Huế).
+  std::unique_ptr<Segment> untyped;
+};
+
+namespace {
+void fill_keys(AddressIndex::Segment& s, const std::vector<Word>& ws, size_t from);
+}
+
+std::string AddressIndex::variant_key(std::string_view folded) {
+  std::string r;
+  r.reserve(folded.size());
+  size_t word_start = 0;
+  auto is_vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; };
+  for (size_t i = 0; i <= folded.size(); ++i) {
+    bool end = i == folded.size() || !((folded[i] >= 'a' && folded[i] <= 'z') || (folded[i] >= '0' && folded[i] <= '9'));
+    if (!end) continue;
+    std::string w(folded.substr(word_start, i - word_start));
+    if (!w.empty()) {
+      if (w.size() > 1 && w.back() == 'k') w.back() = 'c';
+      if (w.size() > 1 && w.back() == 'y' && (!is_vowel(w[w.size() - 2]) || (w.size() > 2 && w[w.size() - 2] == 'u' && w[w.size() - 3] == 'q')))
+        w.back() = 'i';
+      r += w;
+    }
+    word_start = i + 1;
+  }
+  return r;
+}
+
+namespace {
+void fill_keys(AddressIndex::Segment& s, const std::vector<Word>& ws, size_t from) {
+  s.exact = join(ws, from, &Word::exact);
+  s.folded = join(ws, from, &Word::folded);
+  s.variant = AddressIndex::variant_key(s.folded);
+  s.numeric = std::any_of(s.folded.begin(), s.folded.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Parses one piece: "Q.1" → type quan, "1"; "Phường Dịch Vọng Hậu" → type phuong, "dịch vọng hậu".
+AddressIndex::Segment parse_segment(std::string_view text, size_t offset, bool allow_type = true) {
+  AddressIndex::Segment s;
+  s.text = text;
+  auto ws = words_of(text, offset);
+  size_t from = 0;
+  if (allow_type && ws.size() >= 2) {
+    for (const auto& t : kTypeWords) {
+      if (t.second) {
+        if (ws.size() >= 3 && ws[0].folded == t.first && ws[1].folded == t.second) {
+          s.type = t.type;
+          s.levels = t.levels;
+          from = 2;
+          break;
+        }
+      } else if (ws[0].folded == t.first) {
+        // A one-letter abbreviation needs its dot or a number after it ("P.5", "Q 1", "H. Đông Anh").
+        if (t.abbreviation && std::string_view(t.first).size() == 1 && !ws[0].dot && !all_digits(ws[1].folded)) continue;
+        s.type = t.type;
+        s.levels = t.levels;
+        s.abbreviated = t.abbreviation;
+        from = 1;
+        break;
+      }
+    }
+  }
+  if (allow_type && s.type.empty() && ws.size() == 1) {
+    std::string letter, number;
+    if (glued(ws[0].folded, letter, number)) {
+      for (const auto& t : kTypeWords)
+        if (!t.second && letter == t.first) {
+          s.type = t.type;
+          s.levels = t.levels;
+          s.abbreviated = true;
+          break;
+        }
+      ws[0].folded = ws[0].exact = number;
+    }
+  }
+  // A type word alone ("Phường", "Xã") names no unit.
+  if (allow_type && ws.size() == 1)
+    for (const auto& t : kTypeWords)
+      if (!t.second && !t.abbreviation && ws[0].folded == t.first) ws.clear();
+  fill_keys(s, ws, from);
+  if (s.abbreviated) {
+    s.untyped = std::make_unique<AddressIndex::Segment>();
+    s.untyped->text = text;
+    fill_keys(*s.untyped, ws, 0);
+  }
+  return s;
+}
+
+std::string_view trim_seps(std::string_view s) {
+  s = text::trim(s);
+  while (!s.empty() && (s.front() == '-' || s.front() == ',' || s.front() == ';' || s.front() == ' ')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == '-' || s.back() == ',' || s.back() == ';' || s.back() == ' ' || s.back() == '.')) s.remove_suffix(1);
+  return text::trim(s);
+}
+
+// Splits an address into pieces at , ; | and line breaks. A single piece is split again before its
+// type words ("123 Lê Lợi P.Bến Nghé Q.1 TP.HCM").
+std::vector<std::string_view> pieces_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    size_t sep = 0;  // length of the separator at i
+    if (i == text.size() || text[i] == ',' || text[i] == ';' || text[i] == '|' || text[i] == '\n' || text[i] == '\r') sep = 1;
+    else if (text[i] == ' ' && text.substr(i, 3) == " - ") sep = 3;
+    else if (text[i] == ' ' && text.substr(i, 5) == " \xE2\x80\x93 ") sep = 5;  // en dash
+    if (sep) {
+      auto p = trim_seps(text.substr(start, i - start));
+      if (!p.empty()) out.push_back(p);
+      start = i + sep;
+      i += sep - 1;
+    }
+  }
+  if (out.size() != 1) return out;
+  std::string_view one = out[0];
+  size_t base = static_cast<size_t>(one.data() - text.data());
+  auto ws = words_of(one, base);
+  std::vector<size_t> cuts;
+  for (size_t i = 1; i < ws.size(); ++i) {
+    const Word& w = ws[i];
+    std::string letter, number;
+    bool cut = false;
+    for (const auto& t : kTypeWords) {
+      if (t.second) {
+        cut = i + 1 < ws.size() && w.folded == t.first && ws[i + 1].folded == t.second;
+      } else if (w.folded == t.first) {
+        cut = std::string_view(t.first).size() > 1 ? i + 1 < ws.size() : (w.dot && i + 1 < ws.size());
+      }
+      if (cut) break;
+    }
+    if (!cut && glued(w.folded, letter, number)) cut = true;
+    if (cut && (cuts.empty() || cuts.back() + 1 < i)) cuts.push_back(i);
+  }
+  if (cuts.empty()) return out;
+  out.clear();
+  size_t from = base;
+  for (size_t c : cuts) {
+    auto p = trim_seps(text.substr(from, ws[c].begin - from));
+    if (!p.empty()) out.push_back(p);
+    from = ws[c].begin;
+  }
+  auto p = trim_seps(text.substr(from, base + one.size() - from));
+  if (!p.empty()) out.push_back(p);
+  return out;
+}
+
+std::string province_code_of(const Gazetteer& g, const UnitVersion& u) {
+  if (u.level == "province") return u.code;
+  if (u.level == "district") return u.parent_code;
+  if (u.parent_code.size() == 3) {
+    for (const auto* d : g.versions("district", u.parent_code)) return d->parent_code;
+    return "";
+  }
+  return u.parent_code;
+}
+
+double round2(double x) { return std::round(x * 100.0) / 100.0; }
+
+}  // namespace
+
+AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)) {
+  const auto& all = g_->all();
+  entries_.reserve(all.size());
+  for (const auto& u : all) {
+    Entry e;
+    e.unit = &u;
+    auto seg = parse_segment(u.name, 0);
+    e.exact = seg.exact;
+    e.folded = seg.folded;
+    e.variant = seg.variant;
+    e.type_folded = seg.type;
+    e.numeric = seg.numeric;
+    e.province = province_code_of(*g_, u);
+    entries_.push_back(std::move(e));
+  }
+  for (uint32_t id = 0; id < entries_.size(); ++id) {
+    const Entry& e = entries_[id];
+    const std::string& level = e.unit->level;
+    index_key(exact_[level], e.exact, id);
+    index_key(folded_[level], e.folded, id);
+    index_key(variant_[level], e.variant, id);
+    children_[e.unit->level == "commune" && e.unit->parent_code.size() == 3 ? "district/" + e.unit->parent_code
+                                                                           : (e.unit->parent_code.empty() ? "" : "province/" + e.unit->parent_code)]
+        .push_back(id);
+    if (level != "province") children_["in/" + e.province + "/" + level].push_back(id);
+    else children_["all/province"].push_back(id);
+    if (level == "district") children_["all/district"].push_back(id);
+    if (level == "commune") children_["all/commune"].push_back(id);
+  }
+  // Aliases for provinces, under the variant key.
+  for (uint32_t id = 0; id < entries_.size(); ++id) {
+    if (entries_[id].unit->level != "province") continue;
+    for (const auto& [alias, code] : province_aliases())
+      if (entries_[id].unit->code == code) index_key(alias_, alias, id);
+    for (const auto& [name, code] : province_other_names())
+      if (entries_[id].unit->code == code) index_key(variant_["province"], name, id);
+  }
+  // A new province's scope takes in the old provinces merged into it.
+  for (const auto& u : all) {
+    if (u.level != "province") continue;
+    auto& s = scope_[u.code];
+    if (std::find(s.begin(), s.end(), u.code) == s.end()) s.push_back(u.code);
+    for (const auto* c : g_->formed_from("province", u.code))
+      if (!c->old_code.empty() && std::find(s.begin(), s.end(), c->old_code) == s.end()) s.push_back(c->old_code);
+  }
+}
+
+void AddressIndex::index_key(std::unordered_map<std::string, Ids>& m, const std::string& k, uint32_t id) {
+  if (k.empty()) return;
+  auto& v = m[k];
+  if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+}
+
+AddressIndex::Ids AddressIndex::lookup(const Segment& seg, std::string_view level, const std::vector<std::string>* provinces,
+                                       const UnitVersion* parent, How& how) const {
+  if (!(seg.levels & level_bit(level))) {
+    if (seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how);
+    return {};
+  }
+  auto in_scope = [&](uint32_t id) {
+    const Entry& e = entries_[id];
+    if (parent && e.unit->parent_code != parent->code) return false;
+    if (provinces && std::find(provinces->begin(), provinces->end(), e.province) == provinces->end()) return false;
+    return true;
+  };
+  std::string lv(level);
+  auto try_map = [&](const std::unordered_map<std::string, std::unordered_map<std::string, Ids>>& maps, const std::string& key) {
+    Ids out;
+    auto m = maps.find(lv);
+    if (m == maps.end()) return out;
+    auto it = m->second.find(key);
+    if (it == m->second.end()) return out;
+    for (uint32_t id : it->second)
+      if (in_scope(id)) out.push_back(id);
+    return out;
+  };
+  Ids found;
+  if (!(found = try_map(exact_, seg.exact)).empty()) how = How::exact;
+  else if (level == "province" && alias_.count(seg.variant)) {
+    for (uint32_t id : alias_.at(seg.variant)) found.push_back(id);  // "TP.HCM", "HN": short forms count as exact
+    how = How::exact;
+  }
+  else if (!(found = try_map(folded_, seg.folded)).empty()) how = How::folded;
+  else if (!(found = try_map(variant_, seg.variant)).empty()) how = How::variant;
+  else if (!seg.numeric && fuzzy_budget(seg.variant) > 0) {
+    // Small typos: scan the units in scope.
+    const Ids* pool = nullptr;
+    Ids merged;
+    if (parent) {
+      auto it = children_.find((parent->level == "district" ? "district/" : "province/") + parent->code);
+      if (it != children_.end()) pool = &it->second;
+    } else if (provinces) {
+      for (const auto& p : *provinces)
+        if (auto it = children_.find("in/" + p + "/" + lv); it != children_.end()) merged.insert(merged.end(), it->second.begin(), it->second.end());
+      pool = &merged;
+    } else if (auto it = children_.find("all/" + lv); it != children_.end()) {
+      pool = &it->second;
+    }
+    if (pool) {
+      size_t budget = fuzzy_budget(seg.variant), best = budget + 1;
+      for (uint32_t id : *pool) {
+        const Entry& e = entries_[id];
+        if (e.unit->level != level || e.numeric || !in_scope(id)) continue;
+        size_t d = edit_distance(seg.variant, e.variant, std::min(best, budget));
+        if (d < best) {
+          best = d;
+          found.clear();
+        }
+        if (d == best && d <= budget) found.push_back(id);
+      }
+      if (found.size() > 1) {  // a tie: the closest with tone and quality marks ("Sà Phìn" → Xà Phìn, not Tả Phìn)
+        size_t best_exact = SIZE_MAX;
+        Ids closest;
+        for (uint32_t id : found) {
+          size_t d = edit_distance(seg.exact, entries_[id].exact, 8);
+          if (d < best_exact) {
+            best_exact = d;
+            closest.clear();
+          }
+          if (d == best_exact) closest.push_back(id);
+        }
+        found.swap(closest);
+      }
+      if (!found.empty()) how = How::fuzzy;
+    }
+  }
+  if (found.empty() && seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how);
+  // A type word narrows the choice ("Thị trấn X" over "Xã X" in the same district); a wrong one
+  // makes the match loose.
+  if (!seg.type.empty() && !found.empty()) {
+    Ids typed;
+    for (uint32_t id : found)
+      if (entries_[id].type_folded == seg.type) typed.push_back(id);
+    if (!typed.empty()) found.swap(typed);
+    else if (how < How::variant) how = How::variant;
+  }
+  return found;
+}
+
+std::vector<const UnitVersion*> AddressIndex::communes_from_districts(const std::vector<const UnitVersion*>& districts,
+                                                                      std::string_view as_of) const {
+  std::vector<const UnitVersion*> out;
+  for (const auto* d : districts)
+    for (const auto& t : g_->successors(d, as_of))
+      if (t.unit->level == "commune" && std::find(out.begin(), out.end(), t.unit) == out.end()) out.push_back(t.unit);
+  return out;
+}
+
+const UnitVersion* AddressIndex::new_province_of(const UnitVersion* u, std::string_view as_of) const {
+  if (!u) return nullptr;
+  std::string code = province_code_of(*g_, *u);
+  if (const auto* p = g_->find("province", code, as_of)) return p;
+  // An old province: follow it to the province it went into.
+  for (const auto* v : g_->versions("province", code)) {
+    auto t = g_->successors(v, as_of);
+    if (!t.empty()) return t.front().unit;
+  }
+  return nullptr;
+}
+
+Conversion AddressIndex::finish(Conversion c, std::vector<const UnitVersion*> communes, std::string_view as_of,
+                                bool district_missing, bool province_missing) const {
+  double f = how_factor(c.old_province.how) * how_factor(c.old_district.how) * how_factor(c.old_commune.how);
+  if (communes.empty()) {
+    c.status = "unresolved";
+    c.confidence = 0;
+    const UnitVersion* known = c.old_district.unit ? c.old_district.unit : c.old_province.unit;
+    c.province = new_province_of(known, as_of);
+    if (known) {
+      c.reason_code = "commune_missing";
+      c.reason = "Không nhận ra xã/phường trong địa chỉ / No commune recognised in the address";
+    } else if (c.reason_code.empty()) {
+      c.reason_code = "no_unit";
+      c.reason = "Không nhận ra đơn vị hành chính nào / No administrative unit recognised";
+    }
+    if (c.province) c.new_address = (c.street.empty() ? "" : c.street + ", ") + c.province->name;
+    return c;
+  }
+  // Where the communes are on `as_of`.
+  std::vector<const UnitVersion*> targets;
+  std::set<std::string> origins;
+  bool split = false;
+  std::string split_note;
+  for (const auto* u : communes) {
+    origins.insert(u->code);
+    auto t = g_->successors(u, as_of);
+    std::set<std::string> codes;
+    for (const auto& x : t) codes.insert(x.unit->code);
+    if (codes.size() > 1) {
+      split = true;
+      split_note = u->name + " (" + u->code + ")";
+    }
+    for (const auto& x : t)
+      if (std::none_of(targets.begin(), targets.end(), [&](const UnitVersion* y) { return y->code == x.unit->code; }))
+        targets.push_back(x.unit);
+  }
+  if (targets.empty()) {
+    c.status = "unresolved";
+    c.reason_code = "not_valid_on_date";
+    c.reason = "Đơn vị không còn/chưa tồn tại vào ngày " + std::string(as_of) + " / The unit does not exist on " + std::string(as_of);
+    c.province = new_province_of(communes.front(), as_of);
+    return c;
+  }
+  if (province_missing) f *= 0.9;
+  if (district_missing) f *= 0.95;
+  std::sort(targets.begin(), targets.end(), [](const UnitVersion* a, const UnitVersion* b) { return a->code < b->code; });
+  if (targets.size() == 1) {
+    c.status = "converted";
+    c.commune = targets.front();
+    c.province = new_province_of(c.commune, as_of);
+    c.confidence = round2(f);
+    c.new_address = (c.street.empty() ? "" : c.street + ", ") + c.commune->name + (c.province ? ", " + c.province->name : "");
+    return c;
+  }
+  c.status = "ambiguous";
+  c.candidates = targets;
+  c.confidence = round2(f / static_cast<double>(targets.size()));
+  std::string list;
+  for (const auto* t : targets) list += (list.empty() ? "" : ", ") + t->name + " (" + t->code + ")";
+  if (split && origins.size() == 1) {
+    c.reason_code = "split_commune";
+    c.reason = split_note + " được chia cho " + std::to_string(targets.size()) + " xã/phường mới: " + list +
+               "; cần số nhà, đường để chọn / was split among " + std::to_string(targets.size()) +
+               " new communes; the street is needed to choose";
+  } else {
+    c.reason_code = "same_name";
+    c.reason = "Có " + std::to_string(origins.size()) + " đơn vị cùng tên; thiếu cấp trên để phân biệt: " + list +
+               " / Several units share this name; give the district or province";
+  }
+  std::set<std::string> provinces;
+  for (const auto* t : targets) provinces.insert(province_code_of(*g_, *t));
+  if (provinces.size() == 1) c.province = new_province_of(targets.front(), as_of);
+  if (c.province) c.new_address = (c.street.empty() ? "" : c.street + ", ") + c.province->name;
+  return c;
+}
+
+Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) const {
+  Conversion c;
+  if (!text::valid_utf8(text)) {
+    c.status = "unresolved";
+    c.reason_code = "invalid_encoding";
+    c.reason = "Không phải UTF-8 / Not valid UTF-8";
+    return c;
+  }
+  auto pieces = pieces_of(text);
+  while (!pieces.empty()) {  // "…, Việt Nam"
+    auto s = parse_segment(pieces.back(), 0, false);
+    if (!is_country(s.variant)) break;
+    pieces.pop_back();
+  }
+  std::vector<const UnitVersion*> P, D, C;
+  std::vector<std::string> pscope;
+  size_t street_end = pieces.size();  // pieces [0, street_end) are the street
+  auto units_of = [&](const Ids& ids) {
+    std::vector<const UnitVersion*> v;
+    for (uint32_t id : ids) v.push_back(entries_[id].unit);
+    return v;
+  };
+  // Tries one piece at the level the pieces to its right leave open; false when it names no unit.
+  auto match_piece = [&](std::string_view piece) {
+    auto seg = parse_segment(piece, static_cast<size_t>(piece.data() - text.data()));
+    How how = How::none;
+    Ids ids;
+    if (P.empty() && D.empty()) {
+      if (!(ids = lookup(seg, "province", nullptr, nullptr, how)).empty()) {
+        P = units_of(ids);
+        c.old_province = {P.front(), how};
+        for (const auto* p : P)
+          for (const auto& code : scope_.at(p->code))
+            if (std::find(pscope.begin(), pscope.end(), code) == pscope.end()) pscope.push_back(code);
+      } else if (!(ids = lookup(seg, "district", nullptr, nullptr, how)).empty()) {
+        D = units_of(ids);
+        c.old_district = {D.front(), how};
+      } else if (!(ids = lookup(seg, "commune", nullptr, nullptr, how)).empty()) {
+        C = units_of(ids);
+        c.old_commune = {C.front(), how};
+      } else {
+        return false;
+      }
+    } else if (D.empty()) {
+      if (!(ids = lookup(seg, "district", &pscope, nullptr, how)).empty()) {
+        D = units_of(ids);
+        c.old_district = {D.front(), how};
+      } else if (!(ids = lookup(seg, "commune", &pscope, nullptr, how)).empty()) {
+        C = units_of(ids);
+        c.old_commune = {C.front(), how};
+      } else {
+        return false;
+      }
+    } else {
+      for (const auto* d : D) {
+        How h = How::none;
+        auto more = lookup(seg, "commune", nullptr, d, h);
+        if (!more.empty() && (ids.empty() || h < how)) {
+          ids = more;
+          how = h;
+        } else if (!more.empty() && h == how) {
+          ids.insert(ids.end(), more.begin(), more.end());
+        }
+      }
+      if (ids.empty()) return false;
+      C = units_of(ids);
+      c.old_commune = {C.front(), how};
+    }
+    return true;
+  };
+  auto empty_piece = [&](std::string_view piece) {
+    auto seg = parse_segment(piece, 0);
+    return seg.folded.empty() && seg.type.empty();
+  };
+  for (size_t k = pieces.size(); k-- > 0;) {
+    if (!C.empty()) break;
+    if (empty_piece(pieces[k])) {
+      street_end = k;
+      continue;
+    }
+    // "Bà Rịa - Vũng Tàu", "Văn Miếu - Quốc Tử Giám": a name may hold " - "; try it whole first.
+    if (k > 0) {
+      const char* gap_begin = pieces[k - 1].data() + pieces[k - 1].size();
+      std::string_view gap(gap_begin, static_cast<size_t>(pieces[k].data() - gap_begin));
+      if (gap.find('-') != std::string_view::npos && gap.find(',') == std::string_view::npos) {
+        std::string_view joined(pieces[k - 1].data(), static_cast<size_t>(pieces[k].data() + pieces[k].size() - pieces[k - 1].data()));
+        if (match_piece(joined)) {
+          street_end = --k;
+          continue;
+        }
+      }
+    }
+    if (!match_piece(pieces[k])) break;
+    street_end = k;
+  }
+  // The street: everything before the first recognised piece, as written.
+  if (street_end > 0) {
+    size_t end = static_cast<size_t>(pieces[street_end - 1].data() - text.data()) + pieces[street_end - 1].size();
+    c.street = text::nfc(trim_seps(text.substr(0, end)));
+  }
+  // Several units of one name: keep those of the given district's province, and prefer units
+  // valid on the date when no district was given (a current two-level address).
+  if (C.size() > 1 && D.empty()) {
+    std::vector<const UnitVersion*> current;
+    for (const auto* u : C)
+      if (u->valid_on(as_of)) current.push_back(u);
+    if (!current.empty()) C = current;
+  }
+  if (!C.empty()) c.old_commune.unit = C.front();
+  if (C.empty()) C = communes_from_districts(D, as_of);  // a district that became one unit (Côn Đảo → đặc khu)
+  bool district_missing = D.empty() && !C.empty() && !C.front()->valid_on(as_of) && C.front()->parent_code.size() == 3;
+  bool province_missing = P.empty() && (!C.empty() || !D.empty());
+  return finish(std::move(c), C, as_of, district_missing, province_missing);
+}
+
+Conversion AddressIndex::convert(const AddressCodes& in, std::string_view as_of) const {
+  Conversion c;
+  c.street = text::valid_utf8(in.street) ? text::nfc(text::trim(in.street)) : std::string(in.street);
+  auto pick = [&](std::string_view level, const std::string& code) -> std::vector<const UnitVersion*> {
+    // The latest version that ended by `as_of` (an old code), else the one valid on `as_of`.
+    std::vector<const UnitVersion*> out;
+    const UnitVersion* ended = nullptr;
+    for (const auto* v : g_->versions(level, code))
+      if (!v->valid_to.empty() && v->valid_to <= as_of) ended = v;
+    if (ended) out.push_back(ended);
+    else if (const auto* v = g_->find(level, code, as_of)) out.push_back(v);
+    return out;
+  };
+  auto bad = [&](const std::string& code, const std::string& field) {
+    c.status = "unresolved";
+    c.reason_code = "unknown_code";
+    c.reason = "Mã " + field + " không tồn tại: " + code + " / Unknown " + field + " code";
+    return c;
+  };
+  std::vector<const UnitVersion*> P, D, C;
+  if (!in.province.empty() && (P = pick("province", in.province)).empty()) return bad(in.province, "province");
+  if (!in.district.empty() && (D = pick("district", in.district)).empty()) return bad(in.district, "district");
+  if (!in.commune.empty()) {
+    for (const auto* v : g_->versions("commune", in.commune)) {
+      if (!D.empty() && v->parent_code != D.front()->code) continue;
+      if (D.empty() && !P.empty()) {
+        const auto& sc = scope_.count(P.front()->code) ? scope_.at(P.front()->code) : std::vector<std::string>{P.front()->code};
+        std::string pc = province_code_of(*g_, *v);
+        if (pc != P.front()->code && std::find(sc.begin(), sc.end(), pc) == sc.end()) continue;
+      }
+      C.push_back(v);
+    }
+    if (C.empty()) {
+      if (g_->versions("commune", in.commune).empty()) return bad(in.commune, "commune");
+      c.status = "unresolved";
+      c.reason_code = "inconsistent_codes";
+      c.reason = "Mã xã " + in.commune + " không thuộc huyện/tỉnh đã cho / The commune code is not in the given district or province";
+      return c;
+    }
+    // Of several versions, the one that ended last before the date (old codes), else the current.
+    const UnitVersion* chosen = nullptr;
+    for (const auto* v : C)
+      if (!v->valid_to.empty() && v->valid_to <= as_of) chosen = v;
+    if (!chosen)
+      for (const auto* v : C)
+        if (v->valid_on(as_of)) chosen = v;
+    if (!chosen) chosen = C.back();
+    C = {chosen};
+  }
+  if (!D.empty() && !P.empty() && D.front()->parent_code != P.front()->code) {
+    c.status = "unresolved";
+    c.reason_code = "inconsistent_codes";
+    c.reason = "Mã huyện " + in.district + " không thuộc tỉnh " + in.province + " / The district code is not in the given province";
+    return c;
+  }
+  if (!P.empty()) c.old_province = {P.front(), How::code};
+  if (!D.empty()) c.old_district = {D.front(), How::code};
+  if (!C.empty()) c.old_commune = {C.front(), How::code};
+  if (C.empty()) C = communes_from_districts(D, as_of);
+  if (P.empty() && D.empty() && C.empty()) {
+    c.status = "unresolved";
+    c.reason_code = "no_unit";
+    c.reason = "Không có mã đơn vị nào / No unit code given";
+    return c;
+  }
+  return finish(std::move(c), C, as_of, false, false);
+}
+
+std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::string_view as_of, std::string_view level,
+                                                    size_t limit) const {
+  std::vector<Hit> hits;
+  if (!text::valid_utf8(q)) return hits;
+  auto seg = parse_segment(trim_seps(q), 0);
+  if (seg.folded.empty()) return hits;
+  std::string prefix = seg.folded;
+  std::vector<std::string_view> qwords;
+  for (size_t i = 0, s = 0; i <= seg.folded.size(); ++i)
+    if (i == seg.folded.size() || seg.folded[i] == ' ') {
+      if (i > s) qwords.emplace_back(std::string_view(seg.folded).substr(s, i - s));
+      s = i + 1;
+    }
+  std::string alias_code, other_code;
+  if (auto a = province_aliases().find(seg.variant); a != province_aliases().end()) alias_code = a->second;
+  if (auto a = province_other_names().find(seg.variant); a != province_other_names().end()) other_code = a->second;
+  if (seg.untyped)
+    if (auto a = province_aliases().find(seg.untyped->variant); a != province_aliases().end()) alias_code = a->second;
+  for (const auto& e : entries_) {
+    const UnitVersion& u = *e.unit;
+    if (!level.empty() && u.level != level) continue;
+    if (!u.valid_on(as_of)) continue;
+    auto score_of = [&](const Segment& s) -> std::pair<int, How> {
+      if (e.exact == s.exact) return {100, How::exact};
+      if (e.folded == s.folded) return {90, How::folded};
+      if (e.variant == s.variant) return {85, How::variant};
+      if (!s.numeric && e.folded.size() > s.folded.size() && e.folded.compare(0, s.folded.size(), s.folded) == 0 &&
+          e.folded[s.folded.size()] == ' ')
+        return {70, How::folded};
+      size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
+      if (b && !e.numeric) {
+        size_t d = edit_distance(s.variant, e.variant, b);
+        if (d <= b) return {d == 1 ? 50 : 40, How::fuzzy};
+      }
+      return {0, How::none};
+    };
+    auto [score, how] = score_of(seg);
+    if (seg.untyped) {
+      auto [s2, h2] = score_of(*seg.untyped);
+      if (s2 - 5 > score) {
+        score = s2 - 5;
+        how = h2;
+      }
+    }
+    if (score == 0 && !alias_code.empty() && u.level == "province" && u.code == alias_code) {
+      score = 100;
+      how = How::exact;
+    }
+    if (score < 85 && !other_code.empty() && u.level == "province" && u.code == other_code) {
+      score = 85;
+      how = How::variant;
+    }
+    if (score == 0 && qwords.size() > 1 && !seg.numeric) {
+      bool all = true;
+      for (auto w : qwords) all &= e.folded.find(w) != std::string::npos;
+      if (all) {
+        score = 60;
+        how = How::folded;
+      }
+    }
+    if (score == 0) continue;
+    if (!seg.type.empty()) {
+      if (e.type_folded == seg.type) score += 3;
+      else if (!(seg.levels & level_bit(u.level))) score -= 20;
+      else score -= 2;
+    }
+    hits.push_back({&u, score, how});
+  }
+  auto rank = [](const UnitVersion* u) { return u->level == "province" ? 0 : u->level == "district" ? 1 : 2; };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (rank(a.unit) != rank(b.unit)) return rank(a.unit) < rank(b.unit);
+    return a.unit->code < b.unit->code;
+  });
+  if (hits.size() > limit) hits.resize(limit);
+  return hits;
+}
+
+// ---- CSV ---------------------------------------------------------------------------------------
+
+CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream& out, const CsvOptions& o) {
+  CsvSummary sum;
+  csv::Reader r(in);
+  std::vector<std::string> header, row;
+  if (!r.next(header)) return sum;
+  if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);  // BOM
+  auto col = [&](const std::string& name, const char* field) -> int {
+    if (name.empty()) return -1;
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return static_cast<int>(i);
+    throw ApiError::bad_request("unknown_column", "Không có cột \"" + name + "\" trong dòng tiêu đề / No column \"" + name + "\" in the header",
+                                field);
+  };
+  int text_col = col(o.column, "column");
+  int p_col = col(o.province_column, "province_column"), d_col = col(o.district_column, "district_column"),
+      c_col = col(o.commune_column, "commune_column"), s_col = col(o.street_column, "street_column");
+  if (text_col < 0 && p_col < 0 && d_col < 0 && c_col < 0)
+    throw ApiError::bad_request("missing_field", "Cần tên cột địa chỉ / Name the address column", "column");
+  const size_t width = header.size();
+  r.recover_broken_quotes(width);
+  static const std::vector<std::string> kAppended = {"status", "new_address", "new_commune_code", "new_commune_name", "new_province_code",
+                                                     "new_province_name", "confidence", "candidates", "reason"};
+  {
+    auto h = header;
+    h.insert(h.end(), kAppended.begin(), kAppended.end());
+    out << csv::format_row(h) << '\n';
+  }
+  std::map<std::string, size_t> reasons;
+  std::string as_of = o.as_of;
+  std::string line;
+  char conf[16];
+  size_t bytes = 0;
+  while (r.next(row)) {
+    ++sum.rows;
+    Conversion c;
+    if (r.error()) {
+      c.status = "unresolved";
+      c.reason_code = "malformed_row";
+      c.reason = "Dòng CSV lỗi (dấu nháy không đóng) / Malformed CSV row (unterminated quote)";
+    } else if (row.size() > width) {
+      c.status = "unresolved";
+      c.reason_code = "malformed_row";
+      c.reason = "Dòng có " + std::to_string(row.size()) + " cột, tiêu đề có " + std::to_string(width) + " / Row has more fields than the header";
+    } else {
+      auto at = [&](int i) -> std::string_view { return i >= 0 && static_cast<size_t>(i) < row.size() ? std::string_view(row[static_cast<size_t>(i)]) : std::string_view(); };
+      if (text_col >= 0) {
+        auto t = at(text_col);
+        if (text::trim(t).empty()) {
+          c.status = "unresolved";
+          c.reason_code = "empty";
+          c.reason = "Địa chỉ trống / Empty address";
+        } else {
+          c = index.convert(t, as_of);
+        }
+      } else {
+        AddressCodes ac{std::string(text::trim(at(p_col))), std::string(text::trim(at(d_col))), std::string(text::trim(at(c_col))),
+                        std::string(at(s_col))};
+        c = index.convert(ac, as_of);
+      }
+    }
+    for (const auto& f : row) bytes += f.size() + 1;
+    if (row.size() < width) row.resize(width);
+    if (c.status == "converted") ++sum.converted;
+    else if (c.status == "ambiguous") ++sum.ambiguous;
+    else ++sum.unresolved;
+    if (!c.reason_code.empty()) ++reasons[c.reason_code];
+    std::string cands;
+    for (const auto* u : c.candidates) cands += (cands.empty() ? "" : "|") + u->code;
+    std::snprintf(conf, sizeof conf, "%.2f", c.confidence);
+    row.push_back(c.status);
+    row.push_back(c.new_address);
+    row.push_back(c.commune ? c.commune->code : "");
+    row.push_back(c.commune ? c.commune->name : "");
+    row.push_back(c.province ? c.province->code : "");
+    row.push_back(c.province ? c.province->name : "");
+    row.push_back(conf);
+    row.push_back(cands);
+    row.push_back(c.reason);
+    line = csv::format_row(row);
+    line += '\n';
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (o.progress && (sum.rows & 8191) == 0) o.progress(sum.rows, bytes);
+  }
+  if (o.progress) o.progress(sum.rows, bytes);
+  sum.reasons.assign(reasons.begin(), reasons.end());
+  std::sort(sum.reasons.begin(), sum.reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return sum;
+}
+
+}  // namespace lt::units

@@ -1,0 +1,125 @@
+#pragma once
+// Unit search and old → new address conversion over the map in memory (docs/UNITS.md).
+//
+// An AddressIndex is built once from a Gazetteer (every version of every unit, old and new) and is
+// then read-only and shared by every thread. It keeps, for each unit version, the name without its
+// type word ("Phường 5" → "5", "Thành phố Hà Nội" → "Hà Nội") under four keys of decreasing
+// strictness:
+//   exact   — lower case, tone marks moved to the end of each word (old/new tone placement, NFC/NFD
+//             and case give the same key), quality marks kept (â ê ô ơ ư ă đ);
+//   folded  — no diacritics at all;
+//   variant — folded, no spaces or apostrophes, final k → c, consonant + y → i ("Đắc Lắc" = "Đắk Lắk",
+//             "Qui Nhơn" = "Quy Nhơn");
+//   fuzzy   — a variant key within edit distance 1 (2 from 9 letters); never for names with digits,
+//             so "Phường 5" never matches "Phường 15".
+#include <iosfwd>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "modules/units/gazetteer.hpp"
+
+namespace lt::units {
+
+// How a level of the input was recognised, strictest first.
+enum class How { none, code, exact, folded, variant, fuzzy };
+std::string_view how_name(How h);
+// The confidence factor of a level matched this way (docs/UNITS.md, "Confidence").
+double how_factor(How h);
+
+struct LevelMatch {
+  const UnitVersion* unit = nullptr;  // the (first) unit recognised at this level
+  How how = How::none;
+};
+
+struct Conversion {
+  std::string status;  // "converted" | "ambiguous" | "unresolved"
+  std::string street;  // the part before the first recognised unit, as written (NFC)
+  const UnitVersion* commune = nullptr;   // the new commune (converted)
+  const UnitVersion* province = nullptr;  // the new province (when known, also for the other statuses)
+  std::string new_address;
+  double confidence = 0;
+  std::vector<const UnitVersion*> candidates;  // new communes, by code (ambiguous)
+  std::string reason;                          // why not converted, or what was loose; Vietnamese / English
+  std::string reason_code;                     // stable: split_commune, same_name, commune_missing, …
+  LevelMatch old_province, old_district, old_commune;
+};
+
+// Structured input: codes of the old (or current) units, any of them may be empty.
+struct AddressCodes {
+  std::string province, district, commune, street;
+};
+
+class AddressIndex {
+ public:
+  explicit AddressIndex(std::shared_ptr<const Gazetteer> g);
+
+  // Free text, e.g. "Số 12 ngõ 34 Trần Thái Tông, phường Dịch Vọng Hậu, quận Cầu Giấy, Hà Nội".
+  Conversion convert(std::string_view text, std::string_view as_of) const;
+  Conversion convert(const AddressCodes& codes, std::string_view as_of) const;
+
+  struct Hit {
+    const UnitVersion* unit;
+    int score;  // higher is better; 100 exact, 90 folded, 85 variant, 70 prefix, 60 words, 50/40 fuzzy
+    How how;
+  };
+  // Units valid on `as_of` (all levels, or one) ranked for what a person typed.
+  std::vector<Hit> search(std::string_view q, std::string_view as_of, std::string_view level, size_t limit) const;
+
+  const Gazetteer& map() const { return *g_; }
+
+  struct Segment;  // a parsed piece of an address (address.cpp)
+
+  // Keys (public for tests and benchmarks).
+  static std::string variant_key(std::string_view folded);
+
+ private:
+  struct Entry {
+    const UnitVersion* unit;
+    std::string exact, folded, variant;  // keys of the name without its type word
+    std::string type_folded;             // "phuong", "thanh pho", …
+    std::string province;                // code of the province the unit lies in
+    bool numeric = false;                // name is a number ("Phường 5")
+  };
+  using Ids = std::vector<uint32_t>;
+
+  void index_key(std::unordered_map<std::string, Ids>& m, const std::string& k, uint32_t id);
+  // Entries of `level` named like `seg` whose province is one of `provinces` (empty: anywhere) and,
+  // when `parent` is set, whose parent is that unit; best tier only.
+  Ids lookup(const Segment& seg, std::string_view level, const std::vector<std::string>* provinces,
+             const UnitVersion* parent, How& how) const;
+  Conversion finish(Conversion c, std::vector<const UnitVersion*> communes, std::string_view as_of, bool district_missing,
+                    bool province_missing) const;
+  std::vector<const UnitVersion*> communes_from_districts(const std::vector<const UnitVersion*>& districts, std::string_view as_of) const;
+  const UnitVersion* new_province_of(const UnitVersion* u, std::string_view as_of) const;
+
+  std::shared_ptr<const Gazetteer> g_;
+  std::vector<Entry> entries_;
+  // level → key → entry ids, one map per key kind
+  std::unordered_map<std::string, std::unordered_map<std::string, Ids>> exact_, folded_, variant_;
+  std::unordered_map<std::string, Ids> alias_;                       // short province names ("hcm", "tphcm") → entries
+  std::unordered_map<std::string, Ids> children_;                    // parent level/code → entries
+  std::unordered_map<std::string, std::vector<std::string>> scope_;  // province code → itself + old provinces merged into it
+};
+
+// Streams a CSV file through the converter (docs/UNITS.md, "Converting a file"): every input row is
+// written, in order, with the columns status, new_address, new_commune_code, new_commune_name,
+// new_province_code, new_province_name, confidence, candidates and reason appended. The address is
+// read from `column` (free text), or from the code columns when `column` is empty.
+struct CsvOptions {
+  std::string column;                                   // free-text column
+  std::string province_column, district_column, commune_column, street_column;  // structured
+  std::string as_of;
+  std::function<void(size_t rows, size_t bytes)> progress;  // called every 8,192 rows
+};
+struct CsvSummary {
+  size_t rows = 0, converted = 0, ambiguous = 0, unresolved = 0;
+  std::vector<std::pair<std::string, size_t>> reasons;  // reason code → rows, most frequent first
+};
+// Throws ApiError (400 unknown_column, invalid_csv) when the header is unusable.
+CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream& out, const CsvOptions& o);
+
+}  // namespace lt::units
