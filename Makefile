@@ -60,8 +60,12 @@ run: build web
 test: build-asan web
 	scripts/test.sh
 
+# Benchmarks (docs/PERFORMANCE.md): the Release build/ with -DLT_BENCH=ON (re-applied in case build/
+# was configured before the option existed), then nginx vs the server under wrk, idle-connection
+# memory, the address micro-benchmarks, 1,000,000-address conversions and the pandas baseline.
 bench: deps-bench build
-	cmake --build build -j $(JOBS)
+	@cmake -S . -B build -DLT_BENCH=ON >/dev/null
+	cmake --build build -j $(JOBS) --target lienthong lt_bench_address
 	scripts/bench.sh
 
 clean:

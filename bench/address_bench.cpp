@@ -29,6 +29,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -300,6 +302,35 @@ void csv_read_format_bench(benchmark::State& st, const std::string* csv_text) {
       benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// --slowest=N: times every generated text row alone (3 passes, best time per row), prints the
+// distribution and the N slowest inputs to stderr, and exits: where the time of the text path goes.
+int slowest(size_t n) {
+  const auto& v = g_corpus.generated_text.empty() ? g_corpus.cases_text : g_corpus.generated_text;
+  std::vector<std::pair<double, size_t>> t(v.size(), {1e30, 0});
+  for (int pass = 0; pass < 3; ++pass)
+    for (size_t i = 0; i < v.size(); ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto c = g_index->convert(std::string_view(v[i]), g_today);
+      benchmark::DoNotOptimize(c);
+      double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+      t[i] = {std::min(t[i].first, ns), i};
+    }
+  double total = 0;
+  for (const auto& x : t) total += x.first;
+  std::sort(t.begin(), t.end(), std::greater<>());
+  auto pct = [&](double q) { return t[static_cast<size_t>((1.0 - q) * static_cast<double>(t.size() - 1))].first / 1000.0; };
+  double top = 0;
+  for (size_t i = 0; i < t.size() / 20; ++i) top += t[i].first;
+  std::fprintf(stderr, "%zu rows: mean %.1f us, p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us; the slowest 5%% take %.0f%% of the time\n",
+               t.size(), total / static_cast<double>(t.size()) / 1000.0, pct(0.5), pct(0.9), pct(0.99), t.front().first / 1000.0,
+               100.0 * top / total);
+  for (size_t i = 0; i < std::min(n, t.size()); ++i) {
+    auto c = g_index->convert(std::string_view(v[t[i].second]), g_today);
+    std::fprintf(stderr, "%9.1f us  %-10s %s\n", t[i].first / 1000.0, c.status.c_str(), v[t[i].second].c_str());
+  }
+  return 0;
+}
+
 std::string take_flag(int& argc, char** argv, const std::string& name) {
   std::string value;
   std::string prefix = "--" + name + "=";
@@ -318,6 +349,7 @@ std::string take_flag(int& argc, char** argv, const std::string& name) {
 int main(int argc, char** argv) {
   std::string root = take_flag(argc, argv, "root");
   std::string generated = take_flag(argc, argv, "addresses-dir");
+  std::string slow = take_flag(argc, argv, "slowest");
   if (root.empty()) root = LT_SOURCE_DIR;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
@@ -345,6 +377,13 @@ int main(int argc, char** argv) {
                  g_index->map().all().size(), g_corpus.names.size(), g_corpus.formal.size(), g_corpus.cases_text.size(),
                  g_corpus.generated_text.size(), g_corpus.generated_codes.size(), g_corpus.queries.size(), g_today.c_str());
 
+    if (!slow.empty()) {
+      rc = slowest(static_cast<size_t>(std::stoul(slow)));
+      g_index.reset();
+      g_app.reset();
+      fs::remove_all(dir);
+      return rc;
+    }
     Corpus& c = g_corpus;
     benchmark::RegisterBenchmark("fold/fast/names", fold_bench, &c.names, false);
     benchmark::RegisterBenchmark("fold/icu/names", fold_bench, &c.names, true);

@@ -8,6 +8,10 @@
   rss PID                         VmRSS and VmHWM of PID in KiB, as JSON
   wrk-record OPTIONS              turn one wrk run's output into a JSON result line
   idle-record OPTIONS             turn an idle-connection measurement into a JSON result line
+  search-paths CASES.csv          the unit-search requests of a case file, URL-encoded, one per line
+  convert-record OPTIONS          turn one timed file conversion (lienthong or pandas) into a JSON result line
+  micro-record JSON OPTIONS       turn Google Benchmark JSON output into a JSON result line
+  compare-csv A.csv B.csv OPTIONS compare two converted files (status, commune, candidates) as a JSON result line
   report RESULTS.jsonl META.json OUTDIR
                                   write OUTDIR/results.json and OUTDIR/results.md, print the table
 """
@@ -184,10 +188,160 @@ def idle_record(a):
     print(json.dumps(rec))
 
 
+# ---- address conversion, micro-benchmarks, unit search -------------------------------------------
+
+def search_paths(cases):
+    """GET paths for the unit-search load run: every query of the case file, with its level and
+    as_of, URL-encoded."""
+    import csv
+    from urllib.parse import quote
+    with open(cases, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            q = row.get("query", "")
+            if not q.strip():
+                continue
+            p = "/api/v1/units/search?q=" + quote(q, safe="")
+            if row.get("level"):
+                p += "&level=" + quote(row["level"], safe="")
+            if row.get("as_of"):
+                p += "&as_of=" + quote(row["as_of"], safe="")
+            print(p)
+
+
+def _summary_lines(text):
+    """rows/converted/ambiguous/unresolved/seconds and the reason counts of a conversion's output."""
+    out, reasons = {}, {}
+    for line in text.splitlines():
+        m = re.match(r"^(rows|converted|ambiguous|unresolved|seconds): ([\d.]+)\s*$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+            continue
+        m = re.match(r"^  ([a-z_]+): (\d+)\s*$", line)
+        if m:
+            reasons[m.group(1)] = int(m.group(2))
+    return out, reasons
+
+
+def convert_record(a):
+    text = open(a.output, encoding="utf-8", errors="replace").read() if os.path.exists(a.output) else ""
+    summary, reasons = _summary_lines(text)
+    rec = {"kind": "convert", "name": a.name, "title": a.title, "tool": a.tool, "input": a.input,
+           "input_mib": round(os.path.getsize(a.input) / 1048576, 1) if os.path.exists(a.input) else None,
+           "command": a.command, "cpu_list": a.cpu_list, "baseline": a.baseline or None}
+    if a.exit_status != "0" or "rows" not in summary or "seconds" not in summary:
+        rec["failed"] = "exit status %s, no summary; see %s" % (a.exit_status, os.path.basename(a.output))
+        tail = text.strip().splitlines()[-3:]
+        if tail:
+            rec["failed"] += ": " + " | ".join(tail)
+        print(json.dumps(rec))
+        return
+    rows, secs = int(summary["rows"]), summary["seconds"]
+    rec.update({
+        "rows": rows, "stream_s": round(secs, 3), "wall_s": round(a.wall_s, 3),
+        "startup_s": round(max(0.0, a.wall_s - secs), 3),
+        "rows_per_s": round(rows / secs) if secs > 0 else None,
+        "wall_rows_per_s": round(rows / a.wall_s) if a.wall_s > 0 else None,
+        "statuses": {k: int(summary.get(k, 0)) for k in ("converted", "ambiguous", "unresolved")},
+        "reasons": reasons, "attempts": a.attempts,
+    })
+    hz = os.sysconf("SC_CLK_TCK")
+    if a.cpu_s is not None:
+        rec["cpu_s"] = round(a.cpu_s, 2)
+    if a.machine_ticks is not None and a.wall_s:
+        cpu = {"machine_cores": round(a.machine_ticks / hz / a.wall_s, 2)}
+        if a.cpu_s is not None:
+            cpu["process_cores"] = round(a.cpu_s / a.wall_s, 2)
+            cpu["other_cores"] = round(max(0.0, a.machine_ticks / hz / a.wall_s - a.cpu_s / a.wall_s), 2)
+        rec["cpu"] = cpu
+    target = {}
+    if a.target_rows_per_s is not None:
+        target["min_rows_per_s"] = a.target_rows_per_s
+    if a.target_ratio is not None:
+        target["min_ratio"] = a.target_ratio
+    if target:
+        rec["target"] = target
+    print(json.dumps(rec))
+
+
+def micro_record(a):
+    """Google Benchmark JSON → one result: per benchmark the median of the repetitions."""
+    rec = {"kind": "micro", "name": a.name, "title": a.title, "command": a.command}
+    try:
+        doc = json.load(open(a.json_file))
+    except (OSError, ValueError) as e:
+        rec["failed"] = "no benchmark output (%s); see %s" % (e, os.path.basename(a.json_file))
+        print(json.dumps(rec))
+        return
+    scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+    by = {}
+    for b in doc.get("benchmarks", []):
+        agg = b.get("aggregate_name")
+        if agg not in (None, "median"):
+            continue
+        name = b.get("run_name", b["name"])
+        if agg is None and name in by:
+            continue
+        ns = b["real_time"] * scale.get(b.get("time_unit", "ns"), 1.0)
+        e = {"time_ns_per_iteration": round(ns, 1), "iterations": b.get("iterations")}
+        if "items_per_second" in b:
+            e["items_per_s"] = round(b["items_per_second"], 1)
+            e["ns_per_item"] = round(1e9 / b["items_per_second"], 1) if b["items_per_second"] else None
+        for k in ("mismatches", "converted_share", "hit_share", "avg_bytes", "queries"):
+            if k in b:
+                e[k] = round(b[k], 4)
+        by[name] = e
+    rec["context"] = {k: doc.get("context", {}).get(k) for k in ("num_cpus", "mhz_per_cpu", "library_build_type")}
+    rec["benchmarks"] = by
+    fast, icu = by.get("fold/fast/formal"), by.get("fold/icu/formal")
+    if fast and icu and fast.get("ns_per_item"):
+        rec["fold_speedup"] = {c: round(by["fold/icu/" + c]["ns_per_item"] / by["fold/fast/" + c]["ns_per_item"], 1)
+                               for c in ("names", "formal", "formal_nfd")
+                               if "fold/icu/" + c in by and "fold/fast/" + c in by}
+    print(json.dumps(rec))
+
+
+def compare_csv(a):
+    """Row-by-row agreement of two converted files with the same input (lienthong vs pandas)."""
+    import csv
+    rec = {"kind": "agreement", "name": a.name, "title": a.title}
+    try:
+        fa, fb = open(a.a, encoding="utf-8", newline=""), open(a.b, encoding="utf-8", newline="")
+    except OSError as e:
+        rec["failed"] = str(e)
+        print(json.dumps(rec))
+        return
+    ra, rb = csv.reader(fa), csv.reader(fb)
+    ha, hb = next(ra), next(rb)
+    ia = {k: ha.index(k) for k in ("status", "new_commune_code", "candidates", "new_province_code")}
+    ib = {k: hb.index(k) for k in ("status", "new_commune_code", "candidates", "new_province_code")}
+    rows = same = 0
+    diff = {}
+    examples = {}
+    for x, y in zip(ra, rb):
+        rows += 1
+        kx = tuple(x[ia[k]] for k in ("status", "new_commune_code", "candidates"))
+        ky = tuple(y[ib[k]] for k in ("status", "new_commune_code", "candidates"))
+        if kx == ky:
+            same += 1
+            continue
+        k = "%s/%s" % (kx[0], ky[0]) if kx[0] != ky[0] else "%s, different commune" % kx[0]
+        diff[k] = diff.get(k, 0) + 1
+        if k not in examples:
+            examples[k] = x[:len(ha) - 9]
+    extra = sum(1 for _ in ra) + sum(1 for _ in rb)
+    rec.update({"rows": rows, "same": same, "same_share": round(same / rows, 4) if rows else None,
+                "differences": dict(sorted(diff.items(), key=lambda kv: -kv[1])), "examples": examples,
+                "row_count_mismatch": extra})
+    if extra:
+        rec["failed"] = "the files differ in length (%d extra rows)" % extra
+    print(json.dumps(rec, ensure_ascii=False))
+
+
 # ---- report --------------------------------------------------------------------------------------
 
 def evaluate(runs):
     by_name = {r["name"]: r for r in runs if r["kind"] == "wrk"}
+    by_convert = {r["name"]: r for r in runs if r["kind"] == "convert"}
     for r in runs:
         problems, missed = [], []  # errors in the run itself; targets not met
         if r.get("failed"):
@@ -217,16 +371,30 @@ def evaluate(runs):
             t = r.get("target", {})
             if "max_rss_mib" in t and r["rss_after_mib"] >= t["max_rss_mib"]:
                 missed.append("RSS %.1f MiB >= target %g MiB" % (r["rss_after_mib"], t["max_rss_mib"]))
+        if r["kind"] == "convert" and "rows_per_s" in r:
+            base = by_convert.get(r.get("baseline") or "")
+            if base and base.get("rows_per_s"):
+                r["ratio"] = round(r["rows_per_s"] / base["rows_per_s"], 2)
+                r["wall_ratio"] = round(r["wall_rows_per_s"] / base["wall_rows_per_s"], 2)
+            t = r.get("target", {})
+            if "min_rows_per_s" in t and r["rows_per_s"] < t["min_rows_per_s"]:
+                missed.append("%s rows/s < target %s rows/s" % (fmt(r["rows_per_s"]), fmt(t["min_rows_per_s"])))
+            if "min_ratio" in t and r.get("ratio") is not None and r["ratio"] < t["min_ratio"]:
+                missed.append("%.1f× %s < target %g×" % (r["ratio"], r.get("baseline"), t["min_ratio"]))
+        if r["kind"] == "micro" and r.get("benchmarks"):
+            bad = {k: v["mismatches"] for k, v in r["benchmarks"].items() if v.get("mismatches")}
+            if bad:
+                problems.append("text::fold differs from the ICU transliterator: %s" % bad)
         warnings = []
         other = r.get("cpu", {}).get("other_cores")
         if other is not None and other >= 0.2:
             warnings.append("other processes used %.2f cores during the run: the figures are not reliable" % other)
-        base = by_name.get(r.get("baseline") or "")
+        base = (by_name if r["kind"] == "wrk" else by_convert).get(r.get("baseline") or "")
         base_other = base.get("cpu", {}).get("other_cores") if base else None
         if base_other is not None and base_other >= 0.2:
             warnings.append("its baseline ran while other processes used %.2f cores: the ratio is not reliable" %
                             base_other)
-        if r["kind"] in ("wrk", "rss"):
+        if r["kind"] in ("wrk", "rss", "convert", "micro", "agreement"):
             r["reliable"] = not warnings
             r["problems"] = problems
             r["targets_missed"] = missed
@@ -287,6 +455,57 @@ def tables(runs):
     return out, mem
 
 
+def conversion_tables(runs):
+    conv = [r for r in runs if r["kind"] == "convert"]
+    agree = [r for r in runs if r["kind"] == "agreement"]
+    micro = [r for r in runs if r["kind"] == "micro"]
+    out, mic = [], []
+    if conv:
+        out.append(["Run", "rows", "stream s", "rows/s", "wall s", "rows/s incl. start-up", "converted / ambiguous / unresolved",
+                    "ratio", "cores proc/other", "target", "result"])
+        for r in conv:
+            t = r.get("target", {})
+            tt = []
+            if "min_rows_per_s" in t:
+                tt.append("≥ %s rows/s" % fmt(t["min_rows_per_s"]))
+            if "min_ratio" in t:
+                tt.append("≥ %g× %s" % (t["min_ratio"], r.get("baseline")))
+            st = r.get("statuses")
+            c = r.get("cpu", {})
+            ratio = r.get("ratio")
+            out.append([r["title"], fmt(r.get("rows")), fmt(r.get("stream_s"), "{:.2f}"), fmt(r.get("rows_per_s")),
+                        fmt(r.get("wall_s"), "{:.2f}"), fmt(r.get("wall_rows_per_s")),
+                        "—" if not st else "%s / %s / %s" % (fmt(st["converted"]), fmt(st["ambiguous"]), fmt(st["unresolved"])),
+                        "—" if ratio is None else "%.1f× (wall %.1f×)" % (ratio, r["wall_ratio"]),
+                        "/".join(fmt(c.get(k), "{:.2f}") for k in ("process_cores", "other_cores")),
+                        ", ".join(tt) or "—", verdict(r)])
+        for r in agree:
+            if r.get("rows"):
+                d = ", ".join("%s %s" % (k, fmt(v)) for k, v in list(r["differences"].items())[:4]) or "none"
+                out.append([r["title"], fmt(r["rows"]), "", "", "", "", "same result: %.1f%%" % (100 * r["same_share"]),
+                            "", "", "differences: " + d, verdict(r)])
+    for r in micro:
+        if not r.get("benchmarks"):
+            continue
+        mic.append(["Benchmark", "ns / item", "items/s", "note"])
+        for name, b in r["benchmarks"].items():
+            note = []
+            if "mismatches" in b:
+                note.append("%d mismatches with the fast path" % b["mismatches"])
+            if "converted_share" in b:
+                note.append("converted %.0f%%" % (100 * b["converted_share"]))
+            if "hit_share" in b:
+                note.append("%d queries, %.0f%% with a hit" % (b.get("queries", 0), 100 * b["hit_share"]))
+            if "avg_bytes" in b:
+                note.append("%.0f bytes/string" % b["avg_bytes"])
+            if name.startswith("fold/fast/") and "fold/icu/" + name[10:] in r["benchmarks"]:
+                icu = r["benchmarks"]["fold/icu/" + name[10:]]
+                if b.get("ns_per_item") and icu.get("ns_per_item"):
+                    note.append("%.0f× faster than ICU" % (icu["ns_per_item"] / b["ns_per_item"]))
+            mic.append([name, fmt(b.get("ns_per_item"), "{:,.1f}"), fmt(b.get("items_per_s")), "; ".join(note)])
+    return out, mic
+
+
 def markdown(rows):
     if not rows:
         return ""
@@ -333,12 +552,24 @@ def report(results_path, meta_path, outdir):
         "cores srv/wrk/other = average cores used during the run by the serving processes, by wrk and by "
         "anything else on the machine (should be about 0).",
     ]
+    conv_meta = s.get("conversion")
+    if conv_meta and any(r["kind"] in ("convert", "micro") for r in runs):
+        notes.append("Address conversion: %s generated rows of each kind (bench/make_addresses.py), each run pinned to "
+                     "core %s (`taskset`); rows/s = rows ÷ the `seconds:` the tool reports for reading + converting + "
+                     "writing; wall time includes start-up (opening the pre-migrated database, loading the map, building "
+                     "the index; for pandas, starting Python and importing pandas). Baseline: %s. Ratio = lienthong "
+                     "rows/s ÷ pandas rows/s." % (fmt(conv_meta.get("rows")), conv_meta.get("cpu"), conv_meta.get("pandas")))
     md = ["# lienthong benchmark results", "", "Run %s, commit %s." % (meta.get("generated_at"), meta.get("commit")), ""]
     md += ["- " + n for n in notes] + [""]
     if load:
         md += ["## Load", "", markdown(load)]
     if mem:
         md += ["## Memory with idle keep-alive connections", "", markdown(mem)]
+    conv, mic = conversion_tables(runs)
+    if conv:
+        md += ["## Address conversion (one core)", "", markdown(conv)]
+    if mic:
+        md += ["## Micro-benchmarks (Google Benchmark, one core, median of the repetitions)", "", markdown(mic)]
     problems = [(r["title"], p) for r in runs for p in r.get("problems", [])]
     missed = [(r["title"], p) for r in runs for p in r.get("targets_missed", [])]
     warnings = [(r["title"], p) for r in runs for p in r.get("warnings", [])]
@@ -354,6 +585,10 @@ def report(results_path, meta_path, outdir):
     print(plain(load))
     if mem:
         print(plain(mem))
+    if conv:
+        print(plain(conv))
+    if mic:
+        print(plain(mic))
     for t, p in missed:
         print("  target not met: %s: %s" % (t, p))
     for t, p in problems:
@@ -417,6 +652,40 @@ def main():
         ap.add_argument("--server-fds", type=int)
         ap.add_argument("--target-mib", type=float)
         idle_record(ap.parse_args(args))
+    elif cmd == "search-paths":
+        search_paths(args[0])
+    elif cmd == "convert-record":
+        ap = argparse.ArgumentParser(prog="bench_util.py convert-record")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title", required=True)
+        ap.add_argument("--tool", required=True)
+        ap.add_argument("--input", required=True)
+        ap.add_argument("--output", required=True)
+        ap.add_argument("--command", default="")
+        ap.add_argument("--cpu-list", default="")
+        ap.add_argument("--exit-status", default="0")
+        ap.add_argument("--wall-s", type=float, required=True)
+        ap.add_argument("--cpu-s", type=float)
+        ap.add_argument("--machine-ticks", type=int)
+        ap.add_argument("--attempts", type=int, default=1)
+        ap.add_argument("--baseline")
+        ap.add_argument("--target-rows-per-s", type=float)
+        ap.add_argument("--target-ratio", type=float)
+        convert_record(ap.parse_args(args))
+    elif cmd == "micro-record":
+        ap = argparse.ArgumentParser(prog="bench_util.py micro-record")
+        ap.add_argument("json_file")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title", required=True)
+        ap.add_argument("--command", default="")
+        micro_record(ap.parse_args(args))
+    elif cmd == "compare-csv":
+        ap = argparse.ArgumentParser(prog="bench_util.py compare-csv")
+        ap.add_argument("a")
+        ap.add_argument("b")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title", required=True)
+        compare_csv(ap.parse_args(args))
     elif cmd == "report":
         return report(*args)
     else:

@@ -33,6 +33,7 @@ void App::open() {
   units::Service::add_migrations(migrator, cfg.units_dir);
   audit::Log::add_migrations(migrator);
   identity::Service::add_migrations(migrator);
+  registry::Service::add_migrations(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -54,6 +55,7 @@ void App::open() {
   // TOTP secrets are sealed with a key derived from the master key.
   io.secret_key = crypto::sha256_raw("lienthong-totp\n" + master);
   identity = std::make_unique<identity::Service>(*db, *units, *audit, io);
+  registry = std::make_unique<registry::Service>(*db, *audit, *units);
   outbox::Options oo;
   oo.poll_ms = cfg.outbox_poll_ms;
   oo.max_attempts = cfg.outbox_max_attempts;
@@ -68,6 +70,7 @@ void App::add_routes() {
   units::add_address_routes(router, *units);
   units::add_agency_routes(router, *units);
   identity->add_routes(router);
+  registry->add_routes(router);
   audit->add_routes(router, *db);
 }
 

@@ -6,6 +6,7 @@
 
 #include "modules/audit/audit.hpp"
 #include "modules/identity/identity.hpp"
+#include "modules/registry/registry.hpp"
 #include "modules/units/units.hpp"
 #include "platform/config/config.hpp"
 #include "platform/crypto/keyring.hpp"
@@ -33,6 +34,7 @@ class App {
   std::unique_ptr<units::Service> units;
   std::unique_ptr<audit::Log> audit;
   std::unique_ptr<identity::Service> identity;
+  std::unique_ptr<registry::Service> registry;
   std::unique_ptr<outbox::Outbox> outbox;
   metrics::Registry metrics;
   http::Router router;

@@ -82,6 +82,15 @@ int serve(app::App& a, bool demo, const std::string& ready_file) {
 
 }  // namespace
 
+void progress_bar(size_t rows, size_t bytes, uintmax_t total, std::chrono::steady_clock::time_point start) {
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double frac = total ? std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total)) : 1.0;
+  int filled = static_cast<int>(frac * 30);
+  std::fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu rows  %.0f rows/s ", filled, "==============================", 30 - filled, "",
+               static_cast<int>(frac * 100), rows, secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+  std::fflush(stderr);
+}
+
 // `lienthong convert-addresses`: streams the file with constant memory; a progress bar on a terminal.
 int convert_addresses(app::App& a, units::CsvOptions o, const std::string& in_path, const std::string& out_path,
                       const std::string& as_of) {
@@ -97,16 +106,7 @@ int convert_addresses(app::App& a, units::CsvOptions o, const std::string& in_pa
   out.rdbuf()->pubsetbuf(obuf.data(), static_cast<std::streamsize>(obuf.size()));
   auto total = std::filesystem::file_size(in_path);
   auto start = std::chrono::steady_clock::now();
-  if (isatty(STDERR_FILENO)) {
-    o.progress = [&](size_t rows, size_t bytes) {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      double frac = total ? std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total)) : 1.0;
-      int filled = static_cast<int>(frac * 30);
-      std::fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu rows  %.0f rows/s ", filled, "==============================", 30 - filled, "",
-                   static_cast<int>(frac * 100), rows, secs > 0 ? static_cast<double>(rows) / secs : 0.0);
-      std::fflush(stderr);
-    };
-  }
+  if (isatty(STDERR_FILENO)) o.progress = [&](size_t rows, size_t bytes) { progress_bar(rows, bytes, total, start); };
   auto sum = units::convert_csv(*a.units->addresses(), in, out, o);
   out.flush();
   if (!out) throw std::runtime_error("writing " + out_path + " failed");
@@ -115,6 +115,29 @@ int convert_addresses(app::App& a, units::CsvOptions o, const std::string& in_pa
   std::cout << "rows: " << sum.rows << "\nconverted: " << sum.converted << "\nambiguous: " << sum.ambiguous
             << "\nunresolved: " << sum.unresolved << "\n";
   for (const auto& [reason, n] : sum.reasons) std::cout << "  " << reason << ": " << n << "\n";
+  std::cout << "seconds: " << secs << "\n";
+  return 0;
+}
+
+// `lienthong import REGISTRY --input F --rejects R`.
+int import_registry(app::App& a, registry::ImportOptions o, const std::string& in_path, const std::string& rejects_path, bool format_given) {
+  namespace fs = std::filesystem;
+  if (!format_given && (in_path.ends_with(".jsonl") || in_path.ends_with(".ndjson"))) o.format = "jsonl";
+  if (o.source.empty()) o.source = "import:" + fs::path(in_path).filename().string();
+  if (o.batch == 0) o.batch = 5000;
+  std::ifstream in(in_path, std::ios::binary);
+  std::ofstream rej(rejects_path, std::ios::binary | std::ios::trunc);
+  if (!in) throw std::runtime_error("cannot read " + in_path);
+  if (!rej) throw std::runtime_error("cannot write " + rejects_path);
+  auto total = fs::file_size(in_path);
+  auto start = std::chrono::steady_clock::now();
+  if (isatty(STDERR_FILENO)) o.progress = [&](size_t rows, size_t bytes) { progress_bar(rows, bytes, total, start); };
+  auto sum = a.registry->import(in, &rej, o);
+  if (o.progress) std::fprintf(stderr, "\n");
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "rows: " << sum.rows << "\ninserted: " << sum.inserted << "\nupdated: " << sum.updated << "\nunchanged: " << sum.unchanged
+            << "\nrejected: " << sum.rejected << "\nwith_warnings: " << sum.with_warnings << "\n";
+  for (const auto& [rule, n] : sum.rules) std::cout << "  " << rule << ": " << n << "\n";
   std::cout << "seconds: " << secs << "\n";
   return 0;
 }
@@ -196,6 +219,19 @@ int main(int argc, char** argv) {
   convert_cmd->add_option("--street-column", conv.street_column, "column of the street part (structured input)");
   convert_cmd->add_option("--as-of", conv_as_of, "convert to the map of this date (YYYY-MM-DD; default today)");
 
+  auto* import_cmd = cli.add_subcommand("import", "Bulk import into a base registry (docs/REGISTRY.md)");
+  add_common(import_cmd, common);
+  registry::ImportOptions imp;
+  std::string imp_in, imp_rejects;
+  import_cmd->add_option("registry", imp.registry, "citizens, households, enterprises or parcels")
+      ->required()
+      ->check(CLI::IsMember({"citizens", "households", "enterprises", "parcels"}));
+  import_cmd->add_option("--input", imp_in, "CSV with the template header, or JSON Lines")->required()->check(CLI::ExistingFile);
+  import_cmd->add_option("--rejects", imp_rejects, "CSV of rejected rows (line,key,rules,message) and rows with warnings")->required();
+  import_cmd->add_option("--format", imp.format, "csv (default) or jsonl; default from the file name");
+  import_cmd->add_option("--source", imp.source, "source system recorded for every field (default import:<file name>)");
+  import_cmd->add_option("--batch", imp.batch, "rows per transaction (default 5000)");
+
   auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
   add_common(routes_cmd, common);
 
@@ -271,6 +307,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (convert_cmd->parsed()) return convert_addresses(a, conv, conv_in, conv_out, conv_as_of);
+    if (import_cmd->parsed()) return import_registry(a, imp, imp_in, imp_rejects, import_cmd->count("--format") > 0);
     if (import_event_cmd->parsed()) {
       for (const auto& f : event_files) {
         std::ifstream in(f, std::ios::binary);

@@ -31,11 +31,13 @@ const std::set<std::string, std::less<>>& permissions_of(std::string_view role) 
   static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> m = {
       {"system-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "keys.manage", "audit.read", "audit.verify", "units.manage",
-        "units.import"}},
-      {"province-admin", {"accounts.read", "accounts.manage", "accounts.verify", "units.manage"}},
-      {"one-stop-officer", {"accounts.read", "accounts.verify"}},
-      {"specialist", {}},
-      {"leader", {}},
+        "units.import", "registry.read", "registry.write", "registry.import", "registry.quality"}},
+      {"province-admin",
+       {"accounts.read", "accounts.manage", "accounts.verify", "units.manage", "registry.read", "registry.write", "registry.import",
+        "registry.quality"}},
+      {"one-stop-officer", {"accounts.read", "accounts.verify", "registry.read"}},
+      {"specialist", {"registry.read"}},
+      {"leader", {"registry.read", "registry.quality"}},
       {"citizen", {}},
       {"business", {}},
       {"member-system", {}},
@@ -377,6 +379,8 @@ std::optional<http::Principal> Service::authenticate(const http::Request& req) {
     p.role = a.role;
     p.unit_code = a.unit_code;
     p.agency_code = a.agency_code;
+    p.personal_id = a.personal_id;
+    p.enterprise_code = a.enterprise_code;
     p.verified = a.verified;
     p.must_change_password = a.must_change_password;
     p.via = api_key ? "api_key" : "session";

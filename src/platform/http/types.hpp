@@ -23,6 +23,8 @@ struct Principal {
   std::string role;       // system-admin | province-admin | one-stop-officer | specialist | leader | citizen | business | member-system
   std::string unit_code;  // empty for citizens and businesses
   std::string agency_code;
+  std::string personal_id;      // verified citizens: their 12-digit personal identification number
+  std::string enterprise_code;  // verified businesses: their enterprise code
   bool verified = false;
   bool must_change_password = false;
   std::string via;         // "session" | "api_key"

@@ -1,0 +1,105 @@
+#pragma once
+// Base registries ("one single data", docs/REGISTRY.md): citizens, households, enterprises and land
+// parcels in one versioned store. Every record keeps its full history (a row per version, `as_of`
+// reads), is only ever soft-deleted, and carries the source system and time of each field's value.
+// Writes validate the data-quality rules (rules.hpp): a broken correct/sufficient rule rejects the
+// record, clean/live/unified findings are warnings kept on it. Every write commits with its audit
+// record and a change event (`citizen.updated`, …) in the outbox.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "modules/audit/audit.hpp"
+#include "modules/registry/rules.hpp"
+#include "modules/units/units.hpp"
+#include "platform/db/db.hpp"
+#include "platform/http/router.hpp"
+
+namespace lt::registry {
+
+// One registry's shape: its CSV template (the order of `fields`) and its key.
+struct FieldSpec {
+  std::string name;
+  bool required = false;
+};
+struct RegistrySpec {
+  std::string name;     // "citizens", "households", "enterprises", "parcels"
+  std::string kind;     // singular, for events and audit: "citizen", …
+  std::string key;      // key field
+  std::vector<FieldSpec> fields;
+};
+const std::vector<RegistrySpec>& specs();
+const RegistrySpec* spec(std::string_view name);
+
+// A record as read from an import row or an API body, before or after validation.
+struct Record {
+  std::string registry, key;
+  boost::json::object data;                // normalised values (strings), see Service::normalise
+  std::vector<rules::Violation> errors;    // correct.* and sufficient.*: the record is rejected
+  std::vector<rules::Violation> warnings;  // clean.*, live.*, unified.*: kept on the record
+  std::string unit_code, name_folded, dup_key;
+};
+
+struct ImportOptions {
+  std::string registry;
+  std::string format = "csv";  // csv | jsonl
+  std::string source;          // the source system, recorded per field (default "import:<file name>")
+  std::string actor = "cli";
+  size_t batch = 5000;
+  std::function<void(size_t rows, size_t bytes)> progress;
+};
+struct ImportSummary {
+  size_t rows = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, with_warnings = 0, batches = 0;
+  std::vector<std::pair<std::string, size_t>> rules;  // rule code → rows, most frequent first
+};
+
+class Service {
+ public:
+  Service(db::Database& db, audit::Log& audit, units::Service& units);
+  static void add_migrations(db::Migrator& m);
+
+  // Validates and normalises `in` (field → string value) for `registry` into `r`. `today`: YYYY-MM-DD.
+  Record normalise(const RegistrySpec& spec, const boost::json::object& in, const std::string& today) const;
+
+  // Streams an import (CSV with the registry's template header, or JSON Lines). Rejected rows go to
+  // `rejects` as CSV `line,key,rules,message`; accepted rows with warnings as well, with
+  // `accepted_with_warnings` in the message. Idempotent: a row equal to the stored record is left
+  // alone. Throws ApiError (400) when the file cannot be read as a whole (encoding, header).
+  ImportSummary import(std::istream& in, std::ostream* rejects, const ImportOptions& o);
+
+  // One record, current or as of a date; nullopt when unknown (or deleted, unless include_deleted).
+  std::optional<boost::json::object> get(const std::string& registry, const std::string& key, const std::string& as_of = {}) const;
+  boost::json::array history(const std::string& registry, const std::string& key) const;
+  // Upsert of one record (API); returns the stored record. Throws ApiError 400 naming the field.
+  boost::json::object put(const std::string& registry, const boost::json::object& fields, const std::string& source,
+                          const std::string& actor, const std::string& request_id);
+  void remove(const std::string& registry, const std::string& key, const std::string& actor, const std::string& request_id);
+
+  // Data-quality report: per rule, counts and rates for a registry and unit (a province or commune
+  // code, or empty for everything).
+  boost::json::object quality(const std::string& registry, const std::string& unit) const;
+  std::vector<std::string> quality_records(const std::string& registry, const std::string& unit, const std::string& rule,
+                                           size_t limit) const;
+
+  void add_routes(http::Router& r);
+  // Writes one line of the personal-data access log in its own durable commit.
+  void log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
+                  const std::string& purpose, const std::string& outcome);
+
+  const std::set<std::string, std::less<>>& old_provinces() const { return old_provinces_; }
+  int stale_days = 365;
+
+ private:
+  db::Database& db_;
+  audit::Log& audit_;
+  units::Service& units_;
+  std::set<std::string, std::less<>> old_provinces_;
+};
+
+}  // namespace lt::registry
