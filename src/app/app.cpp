@@ -71,6 +71,7 @@ void App::add_routes() {
   units::add_agency_routes(router, *units);
   identity->add_routes(router);
   registry->add_routes(router);
+  registry->add_purpose_routes(router);
   audit->add_routes(router, *db);
 }
 
@@ -194,6 +195,20 @@ void App::seed_demo() {
       {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234567", "", ""},
       {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", "", ""},
   };
+  // Registered purposes ("declare once"); the demo member system may read for birth registration.
+  const registry::Service::Purpose purposes[] = {
+      {"dang-ky-khai-sinh", "Đăng ký khai sinh (đọc thông tin cha, mẹ)", "citizens", "Luật Hộ tịch 2014, Điều 16", "active",
+       {"id_number", "full_name", "birth_date", "ethnicity", "nationality", "permanent_address", "permanent_commune_code"},
+       {"one-stop-officer", "specialist"}},
+      {"dang-ky-cu-tru", "Đăng ký thường trú, tạm trú", "citizens", "Luật Cư trú 2020", "active",
+       {"id_number", "full_name", "birth_date", "sex", "permanent_address", "current_address", "household_id"},
+       {"one-stop-officer", "specialist", "leader"}},
+      {"dang-ky-ho-kinh-doanh", "Đăng ký hộ kinh doanh, doanh nghiệp", "enterprises", "Nghị định 01/2021/NĐ-CP", "active",
+       {"enterprise_code", "name", "legal_representative_id", "address", "status", "registration_date"},
+       {"one-stop-officer", "specialist"}},
+  };
+  for (const auto& p : purposes)
+    if (!registry->purpose(p.code)) registry->create_purpose(p, "system:demo", "demo-seed");
   identity::Actor actor{"system:demo", "demo-seed", std::nullopt};
   for (const auto& d : demo) {
     identity::CreateAccount c;
@@ -209,7 +224,10 @@ void App::seed_demo() {
     c.personal_id = d.pid;
     c.enterprise_code = d.ent;
     auto [acc, _] = identity->create(c, actor);
-    if (std::string_view(d.role) == "member-system") identity->install_api_key(acc.id, kDemoApiKey, actor);
+    if (std::string_view(d.role) == "member-system") {
+      identity->install_api_key(acc.id, kDemoApiKey, actor);
+      registry->grant("dang-ky-khai-sinh", acc.id, true, "system:demo", "demo-seed");
+    }
   }
   spdlog::info("demo accounts created (password {}): sysadmin, tinh.admin, motcua, chuyenvien, lanhdao, congdan, "
                "doanhnghiep, hethong",

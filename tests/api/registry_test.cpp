@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "platform/crypto/crypto.hpp"
 #include "platform/db/db.hpp"
@@ -183,4 +184,41 @@ TEST_F(Registry, CliImportWritesRejectsAndResumesWithoutDuplicates) {
   ASSERT_EQ(srv->cli({"import", "enterprises", "--input", in, "--rejects", rej}, &out), 0);
   EXPECT_NE(out.find("inserted: 0"), std::string::npos) << out;
   EXPECT_NE(out.find("unchanged: 2"), std::string::npos) << out;
+}
+
+TEST_F(Registry, DeclareOnceReturnsExactlyTheAttributesThePurposeAllows) {
+  std::string cv = srv->login("chuyenvien");
+  auto r = call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=dang-ky-khai-sinh", cv);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto attrs = r.json().at("attributes").as_object();
+  std::set<std::string> names;
+  for (const auto& kv : attrs) names.insert(std::string(kv.key()));
+  EXPECT_EQ(names, (std::set<std::string>{"id_number", "full_name", "birth_date", "ethnicity", "nationality", "permanent_address",
+                                          "permanent_commune_code"}));
+  EXPECT_EQ(attrs.at("full_name").at("value").as_string(), "Phạm Thị Hường");
+  EXPECT_FALSE(attrs.at("full_name").at("source").as_string().empty());
+  // An attribute the purpose does not allow, an unregistered purpose, a role the purpose does not name: refused.
+  EXPECT_EQ(call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=dang-ky-khai-sinh&fields=sex", cv).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=to-mo", cv).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=dang-ky-khai-sinh", srv->login("lanhdao")).status, 403);
+  // The member system reads through its grant, with its API key; not for a purpose it lacks.
+  auto m = srv->call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=dang-ky-khai-sinh&fields=full_name", "",
+                     {{"X-API-Key", "ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem"}});
+  ASSERT_EQ(m.status, 200) << m.body;
+  EXPECT_EQ(m.json().at("attributes").as_object().size(), 1u);
+  EXPECT_EQ(srv->call("GET", "/api/v1/registries/citizens/lookup/001190012345?purpose=dang-ky-cu-tru", "",
+                      {{"X-API-Key", "ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem"}})
+                .status,
+            403);
+  // Every one of those reads, granted or refused, is in the citizen's view of the log.
+  auto log = call("GET", "/api/v1/me/data-access", srv->login("congdan"));
+  auto items = log.json().at("items").as_array();
+  size_t granted = 0, refused = 0;
+  for (const auto& x : items) {
+    std::string outcome(x.at("outcome").as_string());
+    if (x.at("purpose").as_string().subview().starts_with("dang-ky") || x.at("purpose").as_string() == "to-mo")
+      (outcome == "granted" ? granted : refused)++;
+  }
+  EXPECT_EQ(granted, 2u) << log.body;
+  EXPECT_EQ(refused, 4u) << log.body;
 }

@@ -31,7 +31,7 @@ const std::set<std::string, std::less<>>& permissions_of(std::string_view role) 
   static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> m = {
       {"system-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "keys.manage", "audit.read", "audit.verify", "units.manage",
-        "units.import", "registry.read", "registry.write", "registry.import", "registry.quality"}},
+        "units.import", "registry.read", "registry.write", "registry.import", "registry.quality", "registry.purposes"}},
       {"province-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "units.manage", "registry.read", "registry.write", "registry.import",
         "registry.quality"}},

@@ -60,7 +60,8 @@ const RegistrySpec* spec(std::string_view name) {
   return nullptr;
 }
 
-Service::Service(db::Database& db, audit::Log& audit, units::Service& units) : db_(db), audit_(audit), units_(units) {
+Service::Service(db::Database& db, audit::Log& audit, units::Service& units)
+    : db_(db), audit_(audit), units_(units), access_log_(std::make_unique<AccessLog>(db)) {
   // Birth-province codes of personal IDs are the 63 provinces before 1 July 2025.
   for (const auto* p : units_.map()->valid_on("2025-06-30", "province")) old_provinces_.insert(p->code);
 }
@@ -79,12 +80,8 @@ void Service::add_migrations(db::Migrator& m) {
          " deleted INTEGER NOT NULL, data TEXT NOT NULL, provenance TEXT NOT NULL, warnings TEXT NOT NULL,"
          " valid_from TEXT NOT NULL, source TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (registry, key, version));",
          {}});
-  m.add({"registry", 2, "personal-data access log",
-         "CREATE TABLE pd_access_log (id {{id}}, at TEXT NOT NULL, reader TEXT NOT NULL, reader_name TEXT NOT NULL,"
-         " reader_role TEXT NOT NULL, reader_unit TEXT, registry TEXT NOT NULL, subject TEXT NOT NULL, fields TEXT NOT NULL,"
-         " purpose TEXT NOT NULL, outcome TEXT NOT NULL, request_id TEXT);"
-         "CREATE INDEX pd_access_log_subject ON pd_access_log (registry, subject, id);",
-         {}});
+  AccessLog::add_migration(m);
+  add_purpose_migrations(m);
 }
 
 // ---- normalisation and rules -------------------------------------------------------------------

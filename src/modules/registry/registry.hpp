@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <functional>
+#include <memory>
 #include <iosfwd>
 #include <optional>
 #include <set>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "modules/audit/audit.hpp"
+#include "modules/registry/access_log.hpp"
 #include "modules/registry/rules.hpp"
 #include "modules/units/units.hpp"
 #include "platform/db/db.hpp"
@@ -62,6 +64,7 @@ struct ImportSummary {
 class Service {
  public:
   Service(db::Database& db, audit::Log& audit, units::Service& units);
+  ~Service();
   static void add_migrations(db::Migrator& m);
 
   // Validates and normalises `in` (field → string value) for `registry` into `r`. `today`: YYYY-MM-DD.
@@ -88,7 +91,20 @@ class Service {
                                            size_t limit) const;
 
   void add_routes(http::Router& r);
-  // Writes one line of the personal-data access log in its own durable commit.
+  // "Declare once" (purposes.cpp): a purpose allows named attributes of one registry to officials of
+  // named roles (within their province) and to member systems granted it.
+  struct Purpose {
+    std::string code, name, registry, legal_basis, status;
+    std::vector<std::string> attributes, roles;
+  };
+  std::optional<Purpose> purpose(const std::string& code) const;
+  std::vector<Purpose> purposes() const;
+  Purpose create_purpose(const Purpose& p, const std::string& actor, const std::string& request_id);
+  void grant(const std::string& purpose, int64_t account_id, bool on, const std::string& actor, const std::string& request_id);
+  bool granted(const std::string& purpose, int64_t account_id) const;
+  void add_purpose_routes(http::Router& r);
+
+  // Writes one line of the personal-data access log; returns once it is durably committed (group commit).
   void log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                   const std::string& purpose, const std::string& outcome);
 
@@ -100,6 +116,9 @@ class Service {
   audit::Log& audit_;
   units::Service& units_;
   std::set<std::string, std::less<>> old_provinces_;
+  std::unique_ptr<AccessLog> access_log_;
 };
+
+void add_purpose_migrations(db::Migrator& m);
 
 }  // namespace lt::registry

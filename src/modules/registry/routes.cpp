@@ -54,11 +54,8 @@ std::string scoped_unit(const http::Request& req, const units::Service& units) {
 void Service::log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                          const std::string& purpose, const std::string& outcome) {
   const auto& p = req.who();
-  db_.write([&](db::Conn& c) {
-    c.q("INSERT INTO pd_access_log (at, reader, reader_name, reader_role, reader_unit, registry, subject, fields, purpose, outcome,"
-        " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        timeutil::now_iso(), actor_of(req), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome, req.request_id);
-  });
+  access_log_->write({timeutil::now_iso(), actor_of(req), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome,
+                      req.request_id});
 }
 
 void Service::add_routes(http::Router& r) {
