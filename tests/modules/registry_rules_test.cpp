@@ -1,5 +1,5 @@
 // Data-quality rules of the registry module, driven by tests/data/registry_rules_cases.csv (format in
-// docs/REGISTRY_RULES.md), plus direct tests of the check digit and of what a CSV cannot carry.
+// docs/REGISTRY.md), plus direct tests of the check digit and of what a CSV cannot carry.
 // Pure: no database, no network (it runs in storage_tests, once per backend, at no cost).
 #include "modules/registry/rules.hpp"
 
