@@ -278,15 +278,26 @@ int store(db::Conn& c, const units::Service& units, const Record& r, const std::
           const std::string& now) {
   std::string data = bj::serialize(r.data);
   std::string warnings = join_rules(r.warnings);
+  std::string province = province_of_unit(units, r.unit_code);
+  // New keys (the common case of an import) take one statement; existing ones are compared.
+  std::string base_prov = bj::serialize(bj::object{{"_", bj::array{bj::string(source), bj::string(now)}}});
+  auto ins = c.q("INSERT INTO registry_records (registry, key, version, deleted, data, provenance, warnings, unit_code, province_code,"
+                 " name_folded, dup_key, verified_at, updated_at) VALUES (?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                 " ON CONFLICT (registry, key) DO NOTHING",
+                 r.registry, r.key, data, base_prov, warnings, r.unit_code, province, r.name_folded, r.dup_key, now, now);
+  if (ins.affected == 1) {
+    c.q("INSERT INTO registry_history (registry, key, version, deleted, data, provenance, warnings, valid_from, source, actor)"
+        " VALUES (?, ?, 1, 0, ?, ?, ?, ?, ?, ?)",
+        r.registry, r.key, data, base_prov, warnings, now, source, actor);
+    return 0;
+  }
   auto cur = c.q("SELECT version, data, provenance, deleted FROM registry_records WHERE registry = ? AND key = ?", r.registry, r.key);
   bj::object prov;
-  int64_t version = 1;
-  int outcome = 0;
-  if (!cur.empty()) {
+  int64_t version = 0;
+  {
     const auto& row = cur.one();
     if (row.str(1) == data && row.i64(3) == 0) return 2;
     version = row.i64(0) + 1;
-    outcome = 1;
     // Fields that keep their value keep their provenance; changed ones get this source and time.
     auto old_data = bj::parse(row.str(1)).as_object();
     prov = bj::parse(row.str(2)).as_object();
@@ -302,23 +313,15 @@ int store(db::Conn& c, const units::Service& units, const Record& r, const std::
       if (it->key() != "_" && it->value() == prov.at("_")) it = prov.erase(it);
       else ++it;
     }
-  } else {
-    prov["_"] = bj::array{bj::string(source), bj::string(now)};
   }
   std::string p = bj::serialize(prov);
-  std::string province = province_of_unit(units, r.unit_code);
-  if (outcome == 0)
-    c.q("INSERT INTO registry_records (registry, key, version, deleted, data, provenance, warnings, unit_code, province_code,"
-        " name_folded, dup_key, verified_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        r.registry, r.key, version, data, p, warnings, r.unit_code, province, r.name_folded, r.dup_key, now, now);
-  else
-    c.q("UPDATE registry_records SET version = ?, deleted = 0, data = ?, provenance = ?, warnings = ?, unit_code = ?,"
-        " province_code = ?, name_folded = ?, dup_key = ?, verified_at = ?, updated_at = ? WHERE registry = ? AND key = ?",
-        version, data, p, warnings, r.unit_code, province, r.name_folded, r.dup_key, now, now, r.registry, r.key);
+  c.q("UPDATE registry_records SET version = ?, deleted = 0, data = ?, provenance = ?, warnings = ?, unit_code = ?,"
+      " province_code = ?, name_folded = ?, dup_key = ?, verified_at = ?, updated_at = ? WHERE registry = ? AND key = ?",
+      version, data, p, warnings, r.unit_code, province, r.name_folded, r.dup_key, now, now, r.registry, r.key);
   c.q("INSERT INTO registry_history (registry, key, version, deleted, data, provenance, warnings, valid_from, source, actor)"
       " VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
       r.registry, r.key, version, data, p, warnings, now, source, actor);
-  return outcome;
+  return 1;
 }
 
 bj::object record_json(const std::string& registry, const std::string& key, const db::Row& row) {
