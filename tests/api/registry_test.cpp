@@ -34,8 +34,9 @@ class Registry : public ::testing::Test {
     crypto::init();
     srv = new test::Server(test::Server::Options{});
     admin = new std::string(srv->login("tinh.admin"));
+    // The system admin imports (the file spans two provinces); the province admin works in Hà Nội.
     auto r = srv->call("POST", "/api/v1/registries/citizens/import", kCitizens,
-                       {{"Authorization", "Bearer " + *admin}, {"Content-Type", "text/csv"}});
+                       {{"Authorization", "Bearer " + srv->login("sysadmin")}, {"Content-Type", "text/csv"}});
     ASSERT_EQ(r.status, 200) << r.body;
     import_reply = new bj::value(r.json());
   }
@@ -67,11 +68,14 @@ TEST_F(Registry, ImportAcceptsGoodRowsRejectsBadOnesWithRuleCodes) {
             std::string::npos)
       << rejects;
   EXPECT_NE(rejects.find("correct.malformed_row"), std::string::npos) << rejects;
-  // Importing the same file again changes nothing.
+  // Importing the same file again changes nothing; a province admin's import keeps to the province.
   auto again = srv->call("POST", "/api/v1/registries/citizens/import", kCitizens,
                          {{"Authorization", "Bearer " + *admin}, {"Content-Type", "text/csv"}});
   EXPECT_EQ(again.json().at("summary").at("inserted").as_int64(), 0);
-  EXPECT_EQ(again.json().at("summary").at("unchanged").as_int64(), 4);
+  EXPECT_EQ(again.json().at("summary").at("unchanged").as_int64(), 3);
+  EXPECT_EQ(again.json().at("summary").at("rejected").as_int64(), 3);
+  EXPECT_NE(again.json().at("rejects_csv").as_string().subview().find("5,079305001234,scope.outside_province"), std::string::npos)
+      << again.body;
   // A file with another header imports nothing.
   auto bad = srv->call("POST", "/api/v1/registries/citizens/import", "id,name\n1,x\n",
                        {{"Authorization", "Bearer " + *admin}, {"Content-Type", "text/csv"}});
@@ -94,7 +98,7 @@ TEST_F(Registry, RecordsAreConvertedVersionedAndCarryTheirSources) {
   EXPECT_EQ(rec.at("data").at("permanent_commune_code").as_string(), "00004");  // Trúc Bạch → Phường Ba Đình
   EXPECT_EQ(rec.at("data").at("permanent_street").as_string(), "Số 1 Hàng Bún");
   EXPECT_EQ(rec.at("warnings").as_array()[0].as_string(), "unified.address_converted");
-  EXPECT_EQ(rec.at("provenance").at("full_name").at("source").as_string(), "api:tinh.admin");
+  EXPECT_EQ(rec.at("provenance").at("full_name").at("source").as_string(), "api:sysadmin");
   EXPECT_EQ(rec.at("version").as_int64(), 1);
   // An update by another source: only the changed field gets the new source.
   auto u = call("POST", "/api/v1/registries/citizens/records", *admin,
@@ -104,6 +108,7 @@ TEST_F(Registry, RecordsAreConvertedVersionedAndCarryTheirSources) {
   rec = u.json().at("record");
   EXPECT_EQ(rec.at("version").as_int64(), 2);
   EXPECT_EQ(rec.at("provenance").at("ethnicity").at("source").as_string(), "api:tinh.admin");
+  EXPECT_EQ(rec.at("provenance").at("full_name").at("source").as_string(), "api:sysadmin");
   auto h = call("GET", "/api/v1/registries/citizens/records/001190012345/history", *admin).json().at("items").as_array();
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[0].at("data").at("ethnicity").as_string(), "Kinh");
@@ -133,6 +138,10 @@ TEST_F(Registry, RecordsAreConvertedVersionedAndCarryTheirSources) {
 TEST_F(Registry, OfficialsSeeTheirProvinceAndEveryReadIsLogged) {
   std::string cv = srv->login("chuyenvien");  // Phường Ba Đình, Hà Nội
   EXPECT_EQ(call("GET", "/api/v1/registries/citizens/records/079305001234", cv).status, 403);  // HCMC
+  EXPECT_EQ(call("POST", "/api/v1/registries/citizens/records", *admin,
+                 R"({"id_number":"079305001234","full_name":"Trần Thị Hoa","birth_date":"2005-07","sex":"F","permanent_address":"P.5, Q.3, TP.HCM"})")
+                .status,
+            403);
   EXPECT_EQ(call("GET", "/api/v1/registries/citizens/records/079305001234", srv->login("sysadmin")).status, 200);
   EXPECT_EQ(call("GET", "/api/v1/registries/citizens/records/001190012345?purpose=ho-tich", cv).status, 200);
   EXPECT_EQ(call("GET", "/api/v1/registries/citizens/records/001190012345", srv->login("congdan")).status, 403);
@@ -221,4 +230,28 @@ TEST_F(Registry, DeclareOnceReturnsExactlyTheAttributesThePurposeAllows) {
   }
   EXPECT_EQ(granted, 2u) << log.body;
   EXPECT_EQ(refused, 4u) << log.body;
+}
+
+// Three sources in turn, each changing other fields: every field keeps the source that last changed
+// it (a regression: the provenance merge once read a moved JSON value and crashed optimised builds).
+TEST_F(Registry, EachFieldKeepsTheSourceThatLastChangedIt) {
+  auto sys = srv->login("sysadmin");
+  auto import = [&](const std::string& source, const std::string& row) {
+    auto r = srv->call("POST", "/api/v1/registries/citizens/import?source=" + source,
+                       "id_number,full_name,birth_date,sex,ethnicity,nationality,permanent_address,current_address,household_id\n" + row,
+                       {{"Authorization", "Bearer " + sys}, {"Content-Type", "text/csv"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+  };
+  import("so-a", "001300000777,Vũ Thị Mai,2000-05-06,F,Kinh,VN,\"Phường Ba Đình, Hà Nội\",,HK77\n");
+  import("so-b", "001300000777,Vũ Thị Mai,2000-05-06,F,Mường,VN,\"Phường Ba Đình, Hà Nội\",\"Phường Hoàn Kiếm, Hà Nội\",HK78\n");
+  import("so-c", "001300000777,Vũ Thị Mai Anh,2000-05-06,F,Mường,VN,\"Phường Ba Đình, Hà Nội\",\"Phường Hoàn Kiếm, Hà Nội\",HK78\n");
+  import("so-d", "001300000777,Vũ Thị Mai Anh,2000-05-06,F,Mường,VN,\"Phường Ba Đình, Hà Nội\",\"Phường Hoàn Kiếm, Hà Nội\",HK79\n");
+  auto rec = call("GET", "/api/v1/registries/citizens/records/001300000777", sys).json().at("record");
+  EXPECT_EQ(rec.at("version").as_int64(), 4);
+  const auto& p = rec.at("provenance");
+  EXPECT_EQ(p.at("birth_date").at("source").as_string(), "so-a");
+  EXPECT_EQ(p.at("ethnicity").at("source").as_string(), "so-b");
+  EXPECT_EQ(p.at("current_commune_code").at("source").as_string(), "so-b");
+  EXPECT_EQ(p.at("full_name").at("source").as_string(), "so-c");
+  EXPECT_EQ(p.at("household_id").at("source").as_string(), "so-d");
 }

@@ -301,16 +301,18 @@ int store(db::Conn& c, const units::Service& units, const Record& r, const std::
     // Fields that keep their value keep their provenance; changed ones get this source and time.
     auto old_data = bj::parse(row.str(1)).as_object();
     prov = bj::parse(row.str(2)).as_object();
-    const bj::value* base = prov.if_contains("_");
+    // A copy: inserting into `prov` may move its elements.
+    const bj::value base = prov.contains("_") ? prov.at("_") : bj::value(nullptr);
     for (const auto& kv : r.data) {
       auto it = old_data.find(kv.key());
       bool same = it != old_data.end() && it->value() == kv.value();
       if (!same) prov[kv.key()] = bj::array{bj::string(source), bj::string(now)};
-      else if (!prov.contains(kv.key()) && base) prov[kv.key()] = *base;
+      else if (!prov.contains(kv.key()) && !base.is_null()) prov[kv.key()] = base;
     }
-    prov["_"] = bj::array{bj::string(source), bj::string(now)};
+    const bj::value now_base = bj::array{bj::string(source), bj::string(now)};
+    prov["_"] = now_base;
     for (auto it = prov.begin(); it != prov.end();) {  // fields equal to the base need no entry
-      if (it->key() != "_" && it->value() == prov.at("_")) it = prov.erase(it);
+      if (it->key() != "_" && it->value() == now_base) it = prov.erase(it);
       else ++it;
     }
   }
@@ -396,7 +398,7 @@ bj::array Service::history(const std::string& registry, const std::string& key) 
 }
 
 bj::object Service::put(const std::string& registry, const bj::object& fields, const std::string& source, const std::string& actor,
-                        const std::string& request_id) {
+                        const std::string& request_id, const std::string& scope_province) {
   const RegistrySpec* sp = spec(registry);
   if (!sp) throw ApiError::not_found("Không có sổ đăng ký này / No such registry");
   for (const auto& kv : fields) {
@@ -410,6 +412,8 @@ bj::object Service::put(const std::string& registry, const bj::object& fields, c
   Record r = normalise(*sp, fields, today);
   if (!r.errors.empty())
     throw ApiError::bad_request(r.errors.front().rule, r.errors.front().message, r.errors.front().field);
+  if (!scope_province.empty() && province_of_unit(units_, r.unit_code) != scope_province)
+    throw ApiError::forbidden("Bản ghi thuộc tỉnh khác, ngoài phạm vi của bạn / The record lies in another province");
   std::string now = timeutil::now_iso();
   db_.write([&](db::Conn& c) {
     int outcome = store(c, units_, r, source, actor, now);
@@ -544,6 +548,8 @@ ImportSummary Service::import(std::istream& in, std::ostream* rejects, const Imp
       r.errors.push_back({"correct.malformed_row", "", "Dòng không đọc được (cột, dấu nháy hoặc JSON) / Unreadable row"});
     } else {
       r = normalise(*sp, fields, today);
+      if (!o.scope_province.empty() && r.errors.empty() && province_of_unit(units_, r.unit_code) != o.scope_province)
+        r.errors.push_back({"scope.outside_province", "", "Bản ghi thuộc tỉnh khác, ngoài phạm vi của bạn / The record lies in another province"});
     }
     if (!r.errors.empty()) {
       ++sum.rejected;

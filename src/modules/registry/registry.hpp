@@ -53,6 +53,7 @@ struct ImportOptions {
   std::string format = "csv";  // csv | jsonl
   std::string source;          // the source system, recorded per field (default "import:<file name>")
   std::string actor = "cli";
+  std::string scope_province;  // when set, rows placed in another province are rejected (scope.outside_province)
   size_t batch = 5000;
   std::function<void(size_t rows, size_t bytes)> progress;
 };
@@ -80,8 +81,9 @@ class Service {
   std::optional<boost::json::object> get(const std::string& registry, const std::string& key, const std::string& as_of = {}) const;
   boost::json::array history(const std::string& registry, const std::string& key) const;
   // Upsert of one record (API); returns the stored record. Throws ApiError 400 naming the field.
+  // `scope_province`: when set, a record placed in another province is refused (403).
   boost::json::object put(const std::string& registry, const boost::json::object& fields, const std::string& source,
-                          const std::string& actor, const std::string& request_id);
+                          const std::string& actor, const std::string& request_id, const std::string& scope_province = {});
   void remove(const std::string& registry, const std::string& key, const std::string& actor, const std::string& request_id);
 
   // Data-quality report: per rule, counts and rates for a registry and unit (a province or commune

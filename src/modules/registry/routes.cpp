@@ -85,7 +85,9 @@ void Service::add_routes(http::Router& r) {
          "Create or update one record (fields of the registry's template); rules apply", [this](http::Request& req) {
            const auto& sp = spec_or_404(req.param("registry"));
            auto body = json::parse_object(req.body);
-           auto rec = put(sp.name, body, "api:" + req.who().username, actor_of(req), req.request_id);
+           std::string scope = req.who().role == "system-admin" ? "" : units_.province_of(req.who().unit_code);
+           if (req.who().role != "system-admin" && scope.empty()) throw ApiError::forbidden();
+           auto rec = put(sp.name, body, "api:" + req.who().username, actor_of(req), req.request_id, scope);
            return http::Response::json({{"record", std::move(rec)}});
          }});
   r.add({"DELETE", "/api/v1/registries/{registry}/records/{key}", "registry.write", "Soft-delete a record (its history stays)",
@@ -106,6 +108,8 @@ void Service::add_routes(http::Router& r) {
                     o.format = req.query_param("format").value_or("csv");
                     o.source = req.query_param("source").value_or("api:" + req.who().username);
                     o.actor = actor_of(req);
+                    if (req.who().role != "system-admin") o.scope_province = units_.province_of(req.who().unit_code);
+                    if (req.who().role != "system-admin" && o.scope_province.empty()) throw ApiError::forbidden();
                     std::istringstream in(req.body);
                     std::ostringstream rejects;
                     auto sum = import(in, &rejects, o);
