@@ -262,3 +262,30 @@ TEST_F(Addresses, CliConvertsAFileOnAFreshDatabase) {
   rc = srv->cli({"convert-addresses", "--input", in, "--output", out, "--column", "nope", "--db", fresh}, &stdout_text, false);
   EXPECT_EQ(rc, 2);
 }
+
+TEST_F(Addresses, RepeatedUnitsInAFileKeepEachRowsOwnStreet) {
+  // The converter caches by units; every row must still carry its own street.
+  std::string csv = "address\n";
+  for (int i = 1; i <= 5; ++i) csv += "\"Số " + std::to_string(i) + " Hàng Bún, Phường Trúc Bạch, Quận Ba Đình, Hà Nội\"\n";
+  csv += "\"Phường Trúc Bạch, Quận Ba Đình, Hà Nội\"\n";
+  auto r = srv->call("POST", "/api/v1/addresses/convert-csv?column=address", csv,
+                     {{"Authorization", "Bearer " + *token}, {"Content-Type", "text/csv"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto rows = parse_csv(r.body);
+  ASSERT_EQ(rows.size(), 7u);
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(rows[static_cast<size_t>(i)][2], "Số " + std::to_string(i) + " Hàng Bún, Phường Ba Đình, Thành phố Hà Nội");
+    EXPECT_EQ(rows[static_cast<size_t>(i)][3], "00004");
+  }
+  EXPECT_EQ(rows[6][2], "Phường Ba Đình, Thành phố Hà Nội");
+  std::string codes = "tinh,huyen,xa,so_nha\n01,001,00004,Số 1\n01,001,00004,\n01,001,00004,Số 3\n";
+  r = srv->call("POST", "/api/v1/addresses/convert-csv?province_column=tinh&district_column=huyen&commune_column=xa&street_column=so_nha",
+                codes, {{"Authorization", "Bearer " + *token}, {"Content-Type", "text/csv"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  rows = parse_csv(r.body);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1][5], "Số 1, Phường Ba Đình, Thành phố Hà Nội");
+  EXPECT_EQ(rows[2][5], "Phường Ba Đình, Thành phố Hà Nội");
+  EXPECT_EQ(rows[3][5], "Số 3, Phường Ba Đình, Thành phố Hà Nội");
+  EXPECT_EQ(rows[3][10], "1.00");
+}

@@ -9,6 +9,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <unordered_map>
 
 #include "platform/util/csv.hpp"
 #include "platform/util/error.hpp"
@@ -163,23 +164,41 @@ std::string join(const std::vector<Word>& ws, size_t from, std::string Word::*fi
 size_t edit_distance(std::string_view a, std::string_view b, size_t max) {
   if (a.size() > b.size() + max || b.size() > a.size() + max) return max + 1;
   const size_t n = a.size(), m = b.size();
-  std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  if (m >= 64) return max + 1;  // unit names are far shorter
+  uint16_t rows[3][64];         // no allocation: this runs for every candidate
+  uint16_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+  for (size_t j = 0; j <= m; ++j) prev[j] = static_cast<uint16_t>(j);
   for (size_t i = 1; i <= n; ++i) {
-    cur[0] = i;
+    cur[0] = static_cast<uint16_t>(i);
     size_t best = cur[0];
     for (size_t j = 1; j <= m; ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-      best = std::min(best, cur[j]);
+      size_t v = std::min({static_cast<size_t>(prev[j]) + 1, static_cast<size_t>(cur[j - 1]) + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, static_cast<size_t>(prev2[j - 2]) + 1);
+      cur[j] = static_cast<uint16_t>(v);
+      best = std::min(best, v);
     }
     if (best > max) return max + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
+    uint16_t* t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[m];
 }
+
+// Which letters and digits a key holds, one bit each: an edit changes at most two bits, so keys
+// whose signatures differ in more than 2 × budget bits cannot be within the budget.
+uint64_t letter_sig(std::string_view k) {
+  uint64_t s = 0;
+  for (char c : k) {
+    if (c >= 'a' && c <= 'z') s |= uint64_t{1} << (c - 'a');
+    else if (c >= '0' && c <= '9') s |= uint64_t{1} << (26 + c - '0');
+  }
+  return s;
+}
+
+bool sig_close(uint64_t a, uint64_t b, size_t budget) { return static_cast<size_t>(__builtin_popcountll(a ^ b)) <= 2 * budget; }
 
 size_t fuzzy_budget(std::string_view variant) { return variant.size() >= 9 ? 2 : variant.size() >= 5 ? 1 : 0; }
 
@@ -383,6 +402,7 @@ AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)
     e.exact = seg.exact;
     e.folded = seg.folded;
     e.variant = seg.variant;
+    e.sig = letter_sig(seg.variant);
     e.type_folded = seg.type;
     e.numeric = seg.numeric;
     e.province = province_code_of(*g_, u);
@@ -468,14 +488,15 @@ AddressIndex::Ids AddressIndex::lookup(const Segment& seg, std::string_view leve
       for (const auto& p : *provinces)
         if (auto it = children_.find("in/" + p + "/" + lv); it != children_.end()) merged.insert(merged.end(), it->second.begin(), it->second.end());
       pool = &merged;
-    } else if (auto it = children_.find("all/" + lv); it != children_.end()) {
-      pool = &it->second;
+    } else if (level != "commune") {  // a commune with a typo and nothing around it is not worth 13,000 comparisons
+      if (auto it = children_.find("all/" + lv); it != children_.end()) pool = &it->second;
     }
     if (pool) {
       size_t budget = fuzzy_budget(seg.variant), best = budget + 1;
+      uint64_t sig = letter_sig(seg.variant);
       for (uint32_t id : *pool) {
         const Entry& e = entries_[id];
-        if (e.unit->level != level || e.numeric || !in_scope(id)) continue;
+        if (e.unit->level != level || e.numeric || !sig_close(sig, e.sig, budget) || !in_scope(id)) continue;
         size_t d = edit_distance(seg.variant, e.variant, std::min(best, budget));
         if (d < best) {
           best = d;
@@ -798,7 +819,6 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
   if (!text::valid_utf8(q)) return hits;
   auto seg = parse_segment(trim_seps(q), 0);
   if (seg.folded.empty()) return hits;
-  std::string prefix = seg.folded;
   std::vector<std::string_view> qwords;
   for (size_t i = 0, s = 0; i <= seg.folded.size(); ++i)
     if (i == seg.folded.size() || seg.folded[i] == ' ') {
@@ -810,56 +830,70 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
   if (auto a = province_other_names().find(seg.variant); a != province_other_names().end()) other_code = a->second;
   if (seg.untyped)
     if (auto a = province_aliases().find(seg.untyped->variant); a != province_aliases().end()) alias_code = a->second;
-  for (const auto& e : entries_) {
-    const UnitVersion& u = *e.unit;
-    if (!level.empty() && u.level != level) continue;
-    if (!u.valid_on(as_of)) continue;
-    auto score_of = [&](const Segment& s) -> std::pair<int, How> {
-      if (e.exact == s.exact) return {100, How::exact};
-      if (e.folded == s.folded) return {90, How::folded};
-      if (e.variant == s.variant) return {85, How::variant};
-      if (!s.numeric && e.folded.size() > s.folded.size() && e.folded.compare(0, s.folded.size(), s.folded) == 0 &&
-          e.folded[s.folded.size()] == ' ')
-        return {70, How::folded};
-      size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
-      if (b && !e.numeric) {
-        size_t d = edit_distance(s.variant, e.variant, b);
-        if (d <= b) return {d == 1 ? 50 : 40, How::fuzzy};
+  // Pass 1 scores by keys, prefixes and words; pass 2 (small typos, the costly part) only runs when
+  // pass 1 found fewer than `limit` units.
+  std::vector<char> hit(entries_.size(), 0);
+  auto scan = [&](bool fuzzy) {
+    uint64_t sig = letter_sig(seg.variant), sig2 = seg.untyped ? letter_sig(seg.untyped->variant) : 0;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      const UnitVersion& u = *e.unit;
+      if (hit[i] || (!level.empty() && u.level != level) || !u.valid_on(as_of)) continue;
+      auto score_of = [&](const Segment& s, uint64_t qsig) -> std::pair<int, How> {
+        if (fuzzy) {
+          size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
+          if (b && !e.numeric && sig_close(qsig, e.sig, b)) {
+            size_t d = edit_distance(s.variant, e.variant, b);
+            if (d <= b) return {d == 1 ? 50 : 40, How::fuzzy};
+          }
+          return {0, How::none};
+        }
+        if (e.exact == s.exact) return {100, How::exact};
+        if (e.folded == s.folded) return {90, How::folded};
+        if (e.variant == s.variant) return {85, How::variant};
+        if (!s.numeric && e.folded.size() > s.folded.size() && e.folded.compare(0, s.folded.size(), s.folded) == 0 &&
+            e.folded[s.folded.size()] == ' ')
+          return {70, How::folded};
+        return {0, How::none};
+      };
+      auto [score, how] = score_of(seg, sig);
+      if (seg.untyped) {
+        auto [s2, h2] = score_of(*seg.untyped, sig2);
+        if (s2 - 5 > score) {
+          score = s2 - 5;
+          how = h2;
+        }
       }
-      return {0, How::none};
-    };
-    auto [score, how] = score_of(seg);
-    if (seg.untyped) {
-      auto [s2, h2] = score_of(*seg.untyped);
-      if (s2 - 5 > score) {
-        score = s2 - 5;
-        how = h2;
+      if (!fuzzy) {
+        if (score == 0 && !alias_code.empty() && u.level == "province" && u.code == alias_code) {
+          score = 100;
+          how = How::exact;
+        }
+        if (score < 85 && !other_code.empty() && u.level == "province" && u.code == other_code) {
+          score = 85;
+          how = How::variant;
+        }
+        if (score == 0 && qwords.size() > 1 && !seg.numeric) {
+          bool all = true;
+          for (auto w : qwords) all &= e.folded.find(w) != std::string::npos;
+          if (all) {
+            score = 60;
+            how = How::folded;
+          }
+        }
       }
-    }
-    if (score == 0 && !alias_code.empty() && u.level == "province" && u.code == alias_code) {
-      score = 100;
-      how = How::exact;
-    }
-    if (score < 85 && !other_code.empty() && u.level == "province" && u.code == other_code) {
-      score = 85;
-      how = How::variant;
-    }
-    if (score == 0 && qwords.size() > 1 && !seg.numeric) {
-      bool all = true;
-      for (auto w : qwords) all &= e.folded.find(w) != std::string::npos;
-      if (all) {
-        score = 60;
-        how = How::folded;
+      if (score == 0) continue;
+      if (!seg.type.empty()) {
+        if (e.type_folded == seg.type) score += 3;
+        else if (!(seg.levels & level_bit(u.level))) score -= 20;
+        else score -= 2;
       }
+      hit[i] = 1;
+      hits.push_back({&u, score, how});
     }
-    if (score == 0) continue;
-    if (!seg.type.empty()) {
-      if (e.type_folded == seg.type) score += 3;
-      else if (!(seg.levels & level_bit(u.level))) score -= 20;
-      else score -= 2;
-    }
-    hits.push_back({&u, score, how});
-  }
+  };
+  scan(false);
+  if (hits.size() < limit) scan(true);
   auto rank = [](const UnitVersion* u) { return u->level == "province" ? 0 : u->level == "district" ? 1 : 2; };
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     if (a.score != b.score) return a.score > b.score;
@@ -902,8 +936,92 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
   std::map<std::string, size_t> reasons;
   std::string as_of = o.as_of;
   std::string line;
-  char conf[16];
   size_t bytes = 0;
+  // Files repeat units far more than they repeat addresses: results are cached by the codes, or by
+  // the text after the street (only when that text alone named the commune, so the street cannot
+  // change the answer). The caches are bounded, so memory stays constant on any file.
+  struct Columns {
+    std::string status, new_address, commune_code, commune_name, province_code, province_name, confidence, candidates, reason,
+        reason_code, tail;  // tail: new_address without the street
+    bool from_cache = false;
+  };
+  Columns cols;
+  auto columns_of = [](const Conversion& c) {
+    Columns k;
+    k.status = c.status;
+    k.new_address = c.new_address;
+    if (c.commune) k.commune_code = c.commune->code, k.commune_name = c.commune->name;
+    if (c.province) k.province_code = c.province->code, k.province_name = c.province->name;
+    char conf[16];
+    std::snprintf(conf, sizeof conf, "%.2f", c.confidence);
+    k.confidence = conf;
+    for (const auto* u : c.candidates) k.candidates += (k.candidates.empty() ? "" : "|") + u->code;
+    k.reason = c.reason;
+    k.reason_code = c.reason_code;
+    // Always ", Phường X, Tỉnh Y" (or empty), whatever the street was.
+    if (!c.new_address.empty()) k.tail = c.street.empty() ? ", " + c.new_address : c.new_address.substr(c.street.size());
+    return k;
+  };
+  constexpr size_t kCacheMax = 200000;
+  std::unordered_map<std::string, Columns> code_cache, text_cache;
+  std::string key;
+  auto remember = [&](std::unordered_map<std::string, Columns>& m, const Conversion& c) {
+    if (m.size() >= kCacheMax) m.clear();
+    m.emplace(key, columns_of(c));
+  };
+  auto codes_key = [&](const AddressCodes& a) {
+    key = a.province;
+    key += '/';
+    key += a.district;
+    key += '/';
+    key += a.commune;
+  };
+  auto cached_codes = [&](const AddressCodes& a, Conversion& c, Columns& out) {
+    codes_key(a);
+    auto it = code_cache.find(key);
+    if (it == code_cache.end()) return false;
+    out = it->second;
+    std::string street = text::valid_utf8(a.street) ? text::nfc(text::trim(a.street)) : std::string(a.street);
+    out.new_address = out.tail.empty() ? std::string() : street.empty() ? out.tail.substr(2) : street + out.tail;
+    c.status = out.status;
+    c.reason_code = out.reason_code;
+    out.from_cache = true;
+    return true;
+  };
+  auto remember_codes = [&](const AddressCodes& a, const Conversion& c) {
+    codes_key(a);
+    remember(code_cache, c);
+  };
+  // Text: at least three comma-separated pieces, the first one is the street.
+  auto text_tail = [](std::string_view t) -> std::string_view {
+    size_t c1 = t.find(',');
+    if (c1 == std::string_view::npos || t.find(',', c1 + 1) == std::string_view::npos) return {};
+    if (t.substr(0, c1).find(" - ") != std::string_view::npos) return {};
+    return t.substr(c1 + 1);
+  };
+  auto cached_text = [&](std::string_view t, Conversion& c, Columns& out) {
+    auto tail = text_tail(t);
+    if (tail.empty()) return false;
+    key.assign(tail);
+    auto it = text_cache.find(key);
+    if (it == text_cache.end()) return false;
+    out = it->second;
+    std::string street = text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1)));
+    out.new_address = out.tail.empty() ? std::string() : street.empty() ? out.tail.substr(2) : street + out.tail;
+    c.status = out.status;
+    c.reason_code = out.reason_code;
+    out.from_cache = true;
+    return true;
+  };
+  auto remember_text = [&](std::string_view t, const Conversion& c) {
+    auto tail = text_tail(t);
+    // Only when the units were all found after the first piece (the street is exactly that piece).
+    if (tail.empty() || !c.old_commune.unit || c.street != text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1))) ||
+        c.street.empty() || !text::valid_utf8(t))
+      return;
+    key.assign(tail);
+    remember(text_cache, c);
+  };
   while (r.next(row)) {
     ++sum.rows;
     Conversion c;
@@ -923,13 +1041,17 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
           c.status = "unresolved";
           c.reason_code = "empty";
           c.reason = "Địa chỉ trống / Empty address";
-        } else {
+        } else if (!cached_text(t, c, cols)) {
           c = index.convert(t, as_of);
+          remember_text(t, c);
         }
       } else {
         AddressCodes ac{std::string(text::trim(at(p_col))), std::string(text::trim(at(d_col))), std::string(text::trim(at(c_col))),
                         std::string(at(s_col))};
-        c = index.convert(ac, as_of);
+        if (!cached_codes(ac, c, cols)) {
+          c = index.convert(ac, as_of);
+          remember_codes(ac, c);
+        }
       }
     }
     for (const auto& f : row) bytes += f.size() + 1;
@@ -938,18 +1060,13 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     else if (c.status == "ambiguous") ++sum.ambiguous;
     else ++sum.unresolved;
     if (!c.reason_code.empty()) ++reasons[c.reason_code];
-    std::string cands;
-    for (const auto* u : c.candidates) cands += (cands.empty() ? "" : "|") + u->code;
-    std::snprintf(conf, sizeof conf, "%.2f", c.confidence);
-    row.push_back(c.status);
-    row.push_back(c.new_address);
-    row.push_back(c.commune ? c.commune->code : "");
-    row.push_back(c.commune ? c.commune->name : "");
-    row.push_back(c.province ? c.province->code : "");
-    row.push_back(c.province ? c.province->name : "");
-    row.push_back(conf);
-    row.push_back(cands);
-    row.push_back(c.reason);
+    if (!cols.from_cache) cols = columns_of(c);
+    row.push_back(cols.status);
+    row.push_back(cols.new_address);
+    for (const auto* x : {&cols.commune_code, &cols.commune_name, &cols.province_code, &cols.province_name, &cols.confidence,
+                          &cols.candidates, &cols.reason})
+      row.push_back(*x);
+    cols.from_cache = false;
     line = csv::format_row(row);
     line += '\n';
     out.write(line.data(), static_cast<std::streamsize>(line.size()));

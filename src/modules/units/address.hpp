@@ -13,6 +13,7 @@
 //   fuzzy   — a variant key within edit distance 1 (2 from 9 letters); never for names with digits,
 //             so "Phường 5" never matches "Phường 15".
 #include <iosfwd>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -83,6 +84,7 @@ class AddressIndex {
     std::string type_folded;             // "phuong", "thanh pho", …
     std::string province;                // code of the province the unit lies in
     bool numeric = false;                // name is a number ("Phường 5")
+    uint64_t sig = 0;                    // letters of the variant key (fuzzy pre-filter)
   };
   using Ids = std::vector<uint32_t>;
 
