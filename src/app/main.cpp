@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "modules/registry/generate.hpp"
 #include "platform/crypto/crypto.hpp"
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
@@ -142,6 +143,39 @@ int import_registry(app::App& a, registry::ImportOptions o, const std::string& i
   return 0;
 }
 
+// `lienthong demo generate --citizens N --out DIR [--import]`: the synthetic population (docs/REGISTRY.md)
+// as the four import templates; with --import, loaded into the registries in dependency order.
+int demo_generate(app::App& a, registry::GenerateOptions o, const std::string& out_dir, bool load) {
+  namespace fs = std::filesystem;
+  fs::create_directories(out_dir);
+  const char* names[] = {"citizens", "households", "enterprises", "parcels"};
+  std::ofstream files[4];
+  for (int i = 0; i < 4; ++i) {
+    files[i].open(fs::path(out_dir) / (std::string(names[i]) + ".csv"), std::ios::binary | std::ios::trunc);
+    if (!files[i]) throw std::runtime_error("cannot write " + (fs::path(out_dir) / names[i]).string() + ".csv");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto sum = registry::generate(*a.units->map(), o, files[0], files[1], files[2], files[3]);
+  for (auto& f : files) {
+    f.flush();
+    if (!f) throw std::runtime_error("writing to " + out_dir + " failed");
+    f.close();
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "citizens: " << sum.citizens << " (dirty " << sum.dirty << ")\nhouseholds: " << sum.households
+            << "\nenterprises: " << sum.enterprises << " (dirty " << sum.dirty_enterprises << ")\nparcels: " << sum.parcels
+            << "\nseconds: " << secs << "\nwritten to " << out_dir << "/{citizens,households,enterprises,parcels}.csv\n";
+  if (!load) return 0;
+  for (const char* name : names) {
+    registry::ImportOptions imp;
+    imp.registry = name;
+    std::string in = (fs::path(out_dir) / (std::string(name) + ".csv")).string();
+    std::cout << "== import " << name << "\n";
+    if (int rc = import_registry(a, imp, in, (fs::path(out_dir) / (std::string(name) + ".rejects.csv")).string(), false)) return rc;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   crypto::init();
   CLI::App cli{"lienthong — hệ thống chính quyền địa phương hai cấp / two-tier local government platform"};
@@ -232,6 +266,22 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--source", imp.source, "source system recorded for every field (default import:<file name>)");
   import_cmd->add_option("--batch", imp.batch, "rows per transaction (default 5000)");
 
+  auto* demo_cmd = cli.add_subcommand("demo", "Demo data");
+  demo_cmd->require_subcommand(1);
+  auto* generate_cmd = demo_cmd->add_subcommand(
+      "generate", "Generate a synthetic population on the real map as the four registry CSV templates (docs/REGISTRY.md)");
+  add_common(generate_cmd, common);
+  registry::GenerateOptions gen;
+  std::string gen_out = "demo-data";
+  bool gen_import = false;
+  generate_cmd->add_option("--citizens", gen.citizens, "number of citizens (default 1000)")->check(CLI::Range(size_t{1}, size_t{100000000}));
+  generate_cmd->add_option("--seed", gen.seed, "random seed; the same seed gives the same files (default 20250701)");
+  generate_cmd->add_option("--dirty-share", gen.dirty_share, "share of deliberately dirty citizen rows, 0…1 (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  generate_cmd->add_option("--today", gen.today, "reference date YYYY-MM-DD (default today in Vietnam)");
+  generate_cmd->add_option("--out", gen_out, "output folder (default ./demo-data)");
+  generate_cmd->add_flag("--import", gen_import, "also import the files into the registries");
+
   auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
   add_common(routes_cmd, common);
 
@@ -307,6 +357,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (convert_cmd->parsed()) return convert_addresses(a, conv, conv_in, conv_out, conv_as_of);
+    if (generate_cmd->parsed()) return demo_generate(a, gen, gen_out, gen_import);
     if (import_cmd->parsed()) return import_registry(a, imp, imp_in, imp_rejects, import_cmd->count("--format") > 0);
     if (import_event_cmd->parsed()) {
       for (const auto& f : event_files) {
