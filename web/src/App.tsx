@@ -8,9 +8,12 @@ import { ConvertCsvPage } from './pages/ConvertCsvPage';
 import { ConvertPage } from './pages/ConvertPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
+import { MyDataPage } from './pages/MyDataPage';
+import { QualityPage } from './pages/registry/QualityPage';
+import { RegistryPage } from './pages/registry/RegistryPage';
 import { ForbiddenPage, NotFoundPage } from './pages/StatusPages';
 import { Redirect, safeNext, useLocation } from './router';
-import { isAdminRole, type Account } from './types';
+import { canReadRegistry, canSeeQuality, isAdminRole, type Account } from './types';
 
 function Boot() {
   const { t } = useTranslation();
@@ -48,6 +51,13 @@ function AuthedRoutes({ account, path }: { account: Account; path: string }) {
       return <ConvertCsvPage />;
     case '/admin/accounts':
       return isAdminRole(account.role) ? <AdminAccountsPage /> : <ForbiddenPage />;
+    case '/registry':
+      return canReadRegistry(account.role) ? <RegistryPage /> : <ForbiddenPage />;
+    case '/registry/quality':
+      return canSeeQuality(account.role) ? <QualityPage /> : <ForbiddenPage />;
+    case '/me/data':
+      // Everyone signed in may open it; it explains that it is for verified citizens.
+      return <MyDataPage />;
     default:
       return <NotFoundPage />;
   }

@@ -7,7 +7,14 @@ import type {
   ConversionSummary,
   ConvertedCsv,
   CreatedAccount,
+  DataAccess,
   LoginResponse,
+  Purpose,
+  QualityRecords,
+  QualityReport,
+  RegistryName,
+  RegistryRecord,
+  RegistryVersion,
   Role,
   Unit,
 } from './types';
@@ -203,7 +210,65 @@ export const api = {
   convertCsv(file: Blob, column: string): Promise<ConvertedCsv> {
     return uploadCsv(`/api/v1/addresses/convert-csv?column=${encodeURIComponent(column)}`, file);
   },
+
+  /** Public: one unit (current map) by code, e.g. "00004" → Phường Ba Đình. */
+  unit(code: string): Promise<{ unit: Unit }> {
+    return request('GET', `/api/v1/units/${encodeURIComponent(code)}`);
+  },
+
+  /** registry.read: one record with the source of each field. The read is written to the access log. */
+  registryRecord(
+    registry: RegistryName,
+    key: string,
+    opts: { as_of?: string; purpose?: string } = {},
+  ): Promise<{ record: RegistryRecord }> {
+    const qs = new URLSearchParams();
+    if (opts.as_of) qs.set('as_of', opts.as_of);
+    if (opts.purpose) qs.set('purpose', opts.purpose);
+    const q = qs.toString();
+    return request('GET', `${recordPath(registry, key)}${q ? `?${q}` : ''}`);
+  },
+
+  /** registry.read: every version, oldest first (also access-logged). */
+  registryHistory(registry: RegistryName, key: string): Promise<{ items: RegistryVersion[] }> {
+    return request('GET', `${recordPath(registry, key)}/history`);
+  },
+
+  /** registry.quality: counts and rates per rule for a unit (empty: the caller's province). */
+  quality(registry: RegistryName, unit: string): Promise<QualityReport> {
+    const q = unit ? `?unit=${encodeURIComponent(unit)}` : '';
+    return request('GET', `/api/v1/registries/${encodeURIComponent(registry)}/quality${q}`);
+  },
+
+  /** registry.quality: the keys a rule flags (at most 1,000). */
+  qualityRecords(registry: RegistryName, rule: string, unit: string): Promise<QualityRecords> {
+    const qs = new URLSearchParams({ rule });
+    if (unit) qs.set('unit', unit);
+    return request('GET', `/api/v1/registries/${encodeURIComponent(registry)}/quality/records?${qs.toString()}`);
+  },
+
+  /** Signed in: the registered purposes ("declare once"). */
+  purposes(): Promise<{ items: Purpose[] }> {
+    return request('GET', '/api/v1/purposes');
+  },
+
+  /** A verified citizen: who read their personal data, newest first. */
+  myDataAccess(): Promise<{ items: DataAccess[] }> {
+    return request('GET', '/api/v1/me/data-access');
+  },
 };
+
+function recordPath(registry: RegistryName, key: string): string {
+  return `/api/v1/registries/${encodeURIComponent(registry)}/records/${encodeURIComponent(key)}`;
+}
+
+/** The quality report as a CSV download (same origin: the session cookie goes with it). */
+export function qualityCsvUrl(registry: RegistryName, unit: string): string {
+  const qs = new URLSearchParams();
+  if (unit) qs.set('unit', unit);
+  qs.set('format', 'csv');
+  return `/api/v1/registries/${encodeURIComponent(registry)}/quality?${qs.toString()}`;
+}
 
 /** The message to show for any thrown value. */
 export function errorMessage(e: unknown): string {

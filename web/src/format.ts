@@ -11,11 +11,22 @@ export function formatDateTime(iso: string | null | undefined): string {
   }).format(d);
 }
 
-/** 0.873 -> "87 %" (vi) / "87%" (en); clamps to 0..1. */
-export function formatPercent(ratio: number | null | undefined): string {
+/** 0.873 -> "87 %" (vi) / "87%" (en); clamps to 0..1. `digits`: at most this many decimals (default 0). */
+export function formatPercent(ratio: number | null | undefined, digits = 0): string {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '—';
   const r = Math.min(1, Math.max(0, ratio));
-  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 }).format(r);
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(r);
+}
+
+/** "2025-07-01" -> "01/07/2025" (vi and en-GB); partial dates ("1990", "1990-03") and other text as given. */
+export function formatDate(ymd: string | null | undefined): string {
+  if (!ymd) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return ymd;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(d.getTime())) return ymd;
+  const opts: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(locale(), opts).format(d);
 }
 
 export function formatNumber(n: number): string {

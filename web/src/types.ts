@@ -120,3 +120,112 @@ export interface ConvertedCsv {
   /** null when the X-Conversion-Summary header is missing or malformed. */
   summary: ConversionSummary | null;
 }
+
+// ---- base registries (docs/REGISTRY.md) ----
+
+export type RegistryName = 'citizens' | 'enterprises' | 'households' | 'parcels';
+
+/** In the order the lookup page offers them (citizens first, the default). */
+export const REGISTRIES: readonly RegistryName[] = ['citizens', 'enterprises', 'households', 'parcels'];
+
+export function isRegistryName(v: unknown): v is RegistryName {
+  return typeof v === 'string' && (REGISTRIES as readonly string[]).includes(v);
+}
+
+/** Roles with registry.read (server: src/modules/identity/identity.cpp). */
+export function canReadRegistry(role: Role | undefined | null): boolean {
+  return (
+    role === 'system-admin' ||
+    role === 'province-admin' ||
+    role === 'one-stop-officer' ||
+    role === 'specialist' ||
+    role === 'leader'
+  );
+}
+
+/** Roles with registry.quality. */
+export function canSeeQuality(role: Role | undefined | null): boolean {
+  return role === 'system-admin' || role === 'province-admin' || role === 'leader';
+}
+
+/** The source system and time of one field's value. */
+export interface Provenance {
+  source: string;
+  at: string;
+}
+
+/** GET /api/v1/registries/{registry}/records/{key} → record. */
+export interface RegistryRecord {
+  registry: RegistryName | string;
+  key: string;
+  version: number;
+  deleted: boolean;
+  /** Normalised values, all strings (empty when unknown). */
+  data: Record<string, string>;
+  provenance: Record<string, Provenance>;
+  /** Rule codes of the findings kept on the record (unified.*, clean.*). */
+  warnings: string[];
+  verified_at: string;
+  updated_at: string;
+}
+
+/** One item of GET …/records/{key}/history (oldest first). */
+export interface RegistryVersion {
+  version: number;
+  deleted: boolean;
+  data: Record<string, string>;
+  /** Rule codes joined by "|" (may be empty). */
+  warnings: string;
+  valid_from: string;
+  source: string;
+  actor: string;
+}
+
+export interface QualityRule {
+  rule: string;
+  count: number;
+  /** 0..1 of total */
+  rate: number;
+}
+
+/** GET /api/v1/registries/{registry}/quality */
+export interface QualityReport {
+  registry: string;
+  /** The unit reported on (the caller's province when none was asked); empty = everything. */
+  unit: string;
+  total: number;
+  stale_days?: number;
+  rules: QualityRule[];
+}
+
+/** GET /api/v1/registries/{registry}/quality/records?rule= */
+export interface QualityRecords {
+  rule: string;
+  unit: string;
+  /** At most 1,000. */
+  keys: string[];
+}
+
+/** One line of GET /api/v1/me/data-access (newest first). */
+export interface DataAccess {
+  at: string;
+  reader: string;
+  role: string;
+  unit: string;
+  registry: string;
+  /** "*" for the whole record, else field names joined by ",". */
+  fields: string;
+  /** A registered purpose code, "view" (record page), "history", or what the reader typed. */
+  purpose: string;
+  outcome: 'granted' | 'refused' | string;
+}
+
+export interface Purpose {
+  code: string;
+  name: string;
+  registry: string;
+  attributes: string[];
+  roles: string[];
+  legal_basis: string;
+  status: string;
+}

@@ -5,7 +5,8 @@
 // Env: BASE_URL (required, else skipped), LT_USER / LT_PASSWORD (an account
 // without forced password change; default sysadmin / Demo@2025),
 // LT_CSV_USER / LT_CSV_PASSWORD (the account that converts a CSV file; default
-// chuyenvien / LT_PASSWORD), SCREENSHOT_DIR (default ../build/screenshots,
+// chuyenvien / LT_PASSWORD), LT_DEMO_PASSWORD (the demo accounts of the registry
+// test: tinh.admin, chuyenvien, congdan; default Demo@2025), SCREENSHOT_DIR (default ../build/screenshots,
 // relative to web/), CHROMIUM (default /usr/bin/chromium). Uses the system
 // Chromium through playwright-core: no browser is downloaded.
 
@@ -44,14 +45,16 @@ const skip = BASE_URL ? false : 'BASE_URL is not set: skipping the browser test 
 /**
  * Launches Chromium with one page that records every browser problem: console
  * errors, page errors, failed requests and HTTP errors other than the expected
- * 401s ('anon': GET /api/v1/me; 'wrong-password': the login). Call finish() last.
+ * 401s ('anon': GET /api/v1/me; 'wrong-password': the login) and the answers a
+ * step lists in s.allowed. Call finish() last.
  */
 async function openBrowser() {
   assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM=...)`);
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: 20_000 });
-  const s = { phase: 'anon' };
+  // allowed: "STATUS /path" answers a step expects (e.g. "403 /api/v1/registries/…"), set by that step.
+  const s = { phase: 'anon', allowed: new Set() };
   const allowedUrls = new Set();
   const problems = [];
   const consoleErrors = [];
@@ -80,7 +83,8 @@ async function openBrowser() {
     const pathname = new URL(url).pathname;
     const expected =
       (status === 401 && pathname === '/api/v1/me' && s.phase === 'anon') ||
-      (status === 401 && pathname === '/api/v1/auth/login' && s.phase === 'wrong-password');
+      (status === 401 && pathname === '/api/v1/auth/login' && s.phase === 'wrong-password') ||
+      s.allowed.has(`${status} ${pathname}`);
     if (expected) allowedUrls.add(url);
     else problems.push(`HTTP ${status}: ${res.request().method()} ${url} (phase ${s.phase})`);
   });
@@ -94,7 +98,7 @@ async function openBrowser() {
     /** Asserts that nothing unexpected happened in the browser. */
     finish() {
       const unexpectedConsole = consoleErrors.filter(
-        (c) => !(allowedUrls.has(c.url) && /status of 401/.test(c.text)),
+        (c) => !(allowedUrls.has(c.url) && /status of \d{3}/.test(c.text)),
       );
       for (const c of unexpectedConsole) problems.push(`console error: ${c.text}${c.url ? ` (${c.url})` : ''}`);
       assert.deepEqual(problems, [], `unexpected browser problems:\n${problems.join('\n')}`);
@@ -380,6 +384,202 @@ test('address conversion: one address (public), a CSV file (signed in)', { skip,
     for (const r of rows.slice(1)) assert.equal(r.length, 3 + APPENDED_COLUMNS.length, `row ${r[0]} has ${r.length} fields`);
   } catch (e) {
     await shot('failure-convert.png').catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  finish();
+});
+
+// ---- base registries: lookup, data quality, a citizen's access log ----------------------------
+
+// The demo accounts (scripts/test.sh starts the server with --demo and an empty registry).
+const DEMO_PASSWORD = process.env.LT_DEMO_PASSWORD || 'Demo@2025';
+const REG = {
+  importer: 'sysadmin', // imports the test data (it spans two provinces)
+  admin: 'tinh.admin', // province admin of Hà Nội (01): sees the quality report
+  official: 'chuyenvien', // specialist in Phường Ba Đình: looks records up
+  officialName: 'Trần Văn Minh',
+  citizen: 'congdan', // verified citizen whose personal ID is 001190012345
+  source: 'csdl-dan-cu-thu-nghiem',
+};
+// The demo citizen: her old address (Phường Trúc Bạch, Quận Ba Đình) is now in Phường Ba Đình (00004).
+const CITIZEN = { id: '001190012345', name: 'Phạm Thị Hường', commune: 'Phường Ba Đình' };
+const OUT_OF_SCOPE = '079185001234'; // Thành phố Hồ Chí Minh: outside a Hà Nội official's province
+const UNKNOWN_ID = '001199999999';
+const CITIZENS_CSV =
+  'id_number,full_name,birth_date,sex,ethnicity,nationality,permanent_address,current_address,household_id\n' +
+  `${CITIZEN.id},${CITIZEN.name},1990-03-04,F,Kinh,VN,"Số 1 Hàng Bún, Phường Trúc Bạch, Quận Ba Đình, Hà Nội",,HK01\n` +
+  '001088004321,Nguyễn Văn An,1988-07-15,M,Kinh,VN,"Số 5 phố Nghĩa Dũng, phường Phúc Xá, quận Ba Đình, Hà Nội",,HK02\n' +
+  `${OUT_OF_SCOPE},Lê Thị Mai,1985-05-20,F,Kinh,VN,"12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh",,\n`;
+
+/** POST /api/v1/auth/login outside the browser; returns the bearer token. */
+async function apiToken(username, password) {
+  const res = await fetch(`${BASE_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 200, `API login as ${username}: HTTP ${res.status} ${body}`);
+  return JSON.parse(body).token;
+}
+
+/** Signs in on /login (reached by a redirect) and waits until the app has left it. */
+async function signIn(page, s, username, password) {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  const login = await answerOf(page, '/api/v1/auth/login', () => page.getByTestId('login-submit').click());
+  s.phase = 'authed';
+  assert.equal((await login.json()).account?.must_change_password, false, `${username} must change password`);
+  await page.waitForURL((u) => u.pathname !== '/login');
+}
+
+/** Signs out and opens `path` signed in as `username` (through the /login redirect). */
+async function openAs(page, s, username, path) {
+  if (s.phase === 'authed') {
+    await page.getByTestId('logout').click();
+    await page.waitForURL((u) => u.pathname === '/login');
+  }
+  s.phase = 'anon';
+  await page.goto(BASE_URL + path);
+  await page.waitForURL((u) => u.pathname === '/login');
+  await signIn(page, s, username, DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === path);
+}
+
+const text = async (locator) => ((await locator.textContent()) || '').trim();
+
+test('registries: lookup with provenance, data quality, my data access log', { skip, timeout: 150_000 }, async () => {
+  // 1. Data first, through the API (importing again changes nothing: it is idempotent).
+  const token = await apiToken(REG.importer, DEMO_PASSWORD);
+  const imp = await fetch(`${BASE_URL}/api/v1/registries/citizens/import?source=${REG.source}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'text/csv; charset=utf-8',
+      Accept: 'application/json',
+    },
+    body: CITIZENS_CSV,
+  });
+  const impBody = await imp.text();
+  assert.equal(imp.status, 200, `citizens import: HTTP ${imp.status} ${impBody}`);
+  const { summary } = JSON.parse(impBody);
+  assert.equal(summary.rows, 3, `import summary ${JSON.stringify(summary)}`);
+  assert.equal(summary.rejected, 0, `import summary ${JSON.stringify(summary)}`);
+
+  const { browser, page, s, shot, pathOf, finish } = await openBrowser();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-registry-'));
+  const recordPath = (key) => `/api/v1/registries/citizens/records/${key}`;
+
+  try {
+    // 2. A specialist looks the demo citizen up: name, converted commune, source of each field.
+    await openAs(page, s, REG.official, '/registry');
+    await page.getByRole('heading', { level: 1, name: 'Tra cứu dữ liệu dân cư' }).waitFor();
+    assert.equal(await page.getByTestId('nav-registry').getAttribute('aria-current'), 'page');
+    assert.equal(await page.getByTestId('nav-quality').count(), 0, 'a specialist sees the quality menu');
+    assert.equal(await page.getByTestId('nav-my-data').count(), 0, 'an official sees the citizen menu');
+    const notice = await text(page.getByTestId('registry-logged-notice'));
+    assert.match(notice, /Lượt xem này được ghi vào nhật ký truy cập dữ liệu cá nhân/);
+    assert.equal(await page.getByTestId('registry-select').inputValue(), 'citizens');
+
+    await page.getByLabel('Số định danh cá nhân').fill(CITIZEN.id);
+    await page.getByLabel('Mục đích tra cứu (không bắt buộc)').fill('Kiểm tra hồ sơ thử nghiệm');
+    const [read] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === recordPath(CITIZEN.id)),
+      page.getByTestId('registry-submit').click(),
+    ]);
+    assert.equal(read.status(), 200, `GET ${recordPath(CITIZEN.id)}: HTTP ${read.status()}`);
+    assert.equal(new URL(read.url()).searchParams.get('purpose'), 'Kiểm tra hồ sơ thử nghiệm');
+    await page.getByTestId('registry-record').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('key'), CITIZEN.id);
+    assert.equal(await text(page.getByTestId('registry-record-title')), CITIZEN.name);
+    assert.equal(await text(page.getByTestId('registry-value-full_name')), CITIZEN.name);
+    const address = await text(page.getByTestId('registry-value-permanent_address'));
+    assert.ok(address.includes(CITIZEN.commune), `permanent address "${address}" lacks ${CITIZEN.commune}`);
+    await page.getByTestId('registry-value-permanent_commune_code').filter({ hasText: CITIZEN.commune }).waitFor();
+    assert.equal(await text(page.getByTestId('registry-value-sex')), 'Nữ');
+    assert.equal(await text(page.getByTestId('registry-source-full_name')), REG.source);
+    assert.equal(await text(page.getByTestId('registry-source-permanent_address')), REG.source);
+    const warning = await text(page.getByTestId('registry-warning-unified.address_converted'));
+    assert.ok(
+      warning.includes('Địa chỉ cũ đã chuyển sang đơn vị hành chính mới'),
+      `warning explanation missing: "${warning}"`,
+    );
+    // History: version 1, created by the import.
+    await page.getByRole('heading', { name: 'Lịch sử' }).waitFor();
+    const v1 = page.getByTestId('registry-version-1');
+    await v1.waitFor();
+    assert.ok((await text(v1)).includes(REG.source), 'history lacks the source of version 1');
+    await shot('registry-vi.png');
+
+    // 3. Outside the official's province: refused (403); an unknown ID: not found (404).
+    s.allowed.add(`403 ${recordPath(OUT_OF_SCOPE)}`);
+    await page.getByLabel('Số định danh cá nhân').fill(OUT_OF_SCOPE);
+    await page.getByTestId('registry-submit').click();
+    assert.match(await text(page.getByTestId('registry-forbidden')), /Bản ghi ngoài phạm vi quản lý của bạn/);
+    assert.equal(await page.getByTestId('registry-record').count(), 0, 'a refused record is shown');
+    s.allowed.add(`404 ${recordPath(UNKNOWN_ID)}`);
+    await page.getByLabel('Số định danh cá nhân').fill(UNKNOWN_ID);
+    await page.getByTestId('registry-submit').click();
+    const notFound = await text(page.getByTestId('registry-not-found'));
+    assert.ok(notFound.includes(`Không tìm thấy bản ghi ${UNKNOWN_ID}`), `not-found message: "${notFound}"`);
+
+    // 4. The province admin's quality report: the converted addresses, their list, the CSV.
+    await openAs(page, s, REG.admin, '/registry/quality');
+    await page.getByRole('heading', { level: 1, name: 'Chất lượng dữ liệu' }).waitFor();
+    const row = page.getByTestId('quality-rule-unified.address_converted');
+    await row.waitFor();
+    const count = Number((await text(page.getByTestId('quality-count-unified.address_converted'))).replace(/\D/g, ''));
+    assert.ok(count >= 1, `unified.address_converted count is ${count}`);
+    assert.match(await text(page.getByTestId('quality-rate-unified.address_converted')), /\d\s?%/);
+    const rowText = await text(row);
+    assert.ok(rowText.includes('Thống nhất'), `rule kind missing: "${rowText}"`);
+    const description = 'Địa chỉ cũ đã chuyển sang đơn vị hành chính mới';
+    assert.ok(rowText.includes(description), `rule description missing: "${rowText}"`);
+    await page.getByTestId('quality-unit-name').filter({ hasText: 'Thành phố Hà Nội' }).waitFor();
+
+    await page.getByTestId('quality-open-unified.address_converted').click();
+    await page.getByTestId('quality-drill').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('rule'), 'unified.address_converted');
+    const keyLink = page.getByTestId(`quality-key-${CITIZEN.id}`);
+    await keyLink.waitFor();
+    assert.equal(await keyLink.getAttribute('href'), `/registry?registry=citizens&key=${CITIZEN.id}`);
+    await shot('quality-vi.png');
+
+    const csvLink = page.getByTestId('quality-csv');
+    assert.match((await csvLink.getAttribute('href')) || '', /\/api\/v1\/registries\/citizens\/quality\?.*format=csv/);
+    const [download] = await Promise.all([page.waitForEvent('download'), csvLink.click()]);
+    const saved = path.join(tmp, 'quality.csv');
+    await download.saveAs(saved);
+    const rows = parseCsv(fs.readFileSync(saved, 'utf8'));
+    assert.deepEqual(rows[0], ['registry', 'unit', 'rule', 'count', 'rate', 'total']);
+    assert.ok(rows.some((r) => r[2] === 'unified.address_converted' && Number(r[3]) >= 1), 'CSV lacks the rule');
+
+    // The key opens the lookup page with the record.
+    await keyLink.click();
+    await page.waitForURL((u) => u.pathname === '/registry' && u.searchParams.get('key') === CITIZEN.id);
+    await page.getByTestId('registry-record').waitFor();
+    assert.equal(await text(page.getByTestId('registry-record-title')), CITIZEN.name);
+
+    // 5. The citizen sees who read her data: the specialist, granted.
+    await openAs(page, s, REG.citizen, '/me/data');
+    await page.getByRole('heading', { level: 1, name: 'Dữ liệu của tôi và ai đã xem' }).waitFor();
+    assert.equal(await page.getByTestId('nav-registry').count(), 0, 'a citizen sees the registry menu');
+    assert.equal(await page.getByTestId('nav-my-data').getAttribute('aria-current'), 'page');
+    await page.getByTestId('my-data-table').waitFor();
+    const readerRow = page
+      .getByTestId('my-data-row')
+      .filter({ has: page.getByText(REG.officialName, { exact: true }) });
+    assert.ok((await readerRow.count()) >= 1, `no access by ${REG.officialName} listed`);
+    const first = await text(readerRow.first());
+    assert.ok(/Được cung cấp/.test(first), `outcome not shown in Vietnamese: "${first}"`);
+    assert.ok(first.includes('Chuyên viên'), `reader role not shown: "${first}"`);
+    await shot('my-data-vi.png');
+    assert.equal(pathOf(), '/me/data');
+  } catch (e) {
+    await shot('failure-registry.png').catch(() => {});
     throw e;
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { LANGUAGES, currentLanguage, type Language } from '../i18n';
 import { Link } from '../router';
-import { isAdminRole } from '../types';
+import { canReadRegistry, canSeeQuality, isAdminRole } from '../types';
 import { Emblem } from './Emblem';
 
 function LanguageSwitch() {
@@ -104,6 +104,27 @@ export function Layout({ children }: { children: ReactNode }) {
                     {t('nav.convertCsv')}
                   </Link>
                 </li>
+                {canReadRegistry(account.role) && (
+                  <li>
+                    <Link to="/registry" data-testid="nav-registry">
+                      {t('nav.registry')}
+                    </Link>
+                  </li>
+                )}
+                {canSeeQuality(account.role) && (
+                  <li>
+                    <Link to="/registry/quality" data-testid="nav-quality">
+                      {t('nav.quality')}
+                    </Link>
+                  </li>
+                )}
+                {account.role === 'citizen' && (
+                  <li>
+                    <Link to="/me/data" data-testid="nav-my-data">
+                      {t('nav.myData')}
+                    </Link>
+                  </li>
+                )}
                 <li>
                   <Link to="/account" data-testid="nav-account">
                     {t('nav.account')}

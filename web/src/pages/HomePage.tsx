@@ -2,12 +2,16 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { useTitle } from '../components/useTitle';
 import { Link } from '../router';
+import { canReadRegistry, canSeeQuality, type Role } from '../types';
 
-/** Modules that work today, with where they live. */
-const AVAILABLE = [
+/** Modules that work today, with where they live and who may use them. */
+const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => boolean }[] = [
   { key: 'convert', to: '/convert' },
   { key: 'convertCsv', to: '/convert/csv' },
-] as const;
+  { key: 'registry', to: '/registry', allowed: canReadRegistry },
+  { key: 'quality', to: '/registry/quality', allowed: canSeeQuality },
+  { key: 'myData', to: '/me/data', allowed: (role) => role === 'citizen' },
+];
 
 const MODULES = ['units', 'sharedData', 'procedures', 'exchange'] as const;
 
@@ -41,7 +45,7 @@ export function HomePage() {
           {t('home.modules')}
         </h2>
         <ul className="module-grid">
-          {AVAILABLE.map((m) => (
+          {AVAILABLE.filter((m) => !m.allowed || m.allowed(account.role)).map((m) => (
             <li key={m.key} className="card module-card module-card--available" data-testid={`module-${m.key}`}>
               <h3 className="module-card__title">{t(`modules.${m.key}.title`)}</h3>
               <p className="module-card__desc">{t(`modules.${m.key}.desc`)}</p>
