@@ -266,6 +266,15 @@ def convert_record(a):
 def micro_record(a):
     """Google Benchmark JSON → one result: per benchmark the median of the repetitions."""
     rec = {"kind": "micro", "name": a.name, "title": a.title, "command": a.command}
+    hz = os.sysconf("SC_CLK_TCK")
+    if a.wall_s and a.machine_ticks is not None and a.cpu_s is not None:
+        rec["wall_s"] = round(a.wall_s, 1)
+        rec["cpu"] = {"process_cores": round(a.cpu_s / a.wall_s, 2),
+                      "other_cores": round(max(0.0, (a.machine_ticks / hz - a.cpu_s) / a.wall_s), 2)}
+    if a.exit_status not in (None, "0"):
+        rec["failed"] = "lt_bench_address exited with status %s; see micro.log" % a.exit_status
+        print(json.dumps(rec))
+        return
     try:
         doc = json.load(open(a.json_file))
     except (OSError, ValueError) as e:
@@ -678,6 +687,10 @@ def main():
         ap.add_argument("--name", required=True)
         ap.add_argument("--title", required=True)
         ap.add_argument("--command", default="")
+        ap.add_argument("--exit-status")
+        ap.add_argument("--wall-s", type=float)
+        ap.add_argument("--cpu-s", type=float)
+        ap.add_argument("--machine-ticks", type=int)
         micro_record(ap.parse_args(args))
     elif cmd == "compare-csv":
         ap = argparse.ArgumentParser(prog="bench_util.py compare-csv")

@@ -408,22 +408,32 @@ timed() {
 }
 
 # The micro-benchmarks, pinned to core BENCH_CPU; raw Google Benchmark JSON in $OUT/micro.json.
+# Repeated (at most BENCH_ATTEMPTS times) while other processes took CPU; the least disturbed run is kept.
 run_micro() {
   wanted micro || return 0
   local args=(--benchmark_format=json --benchmark_min_time=0.2 --benchmark_repetitions=3
     --benchmark_report_aggregates_only=true "--addresses-dir=$DATA")
-  quiet micro
-  log "micro: taskset -c $BENCH_CPU $(basename "$MICRO_BIN") ${args[*]}"
-  local rc=0 pid
-  timeout -k 5 600 taskset -c "$BENCH_CPU" "$MICRO_BIN" "${args[@]}" >"$OUT/micro.json" 2>"$TMP/micro.log" &
-  pid=$!
-  PIDS+=("$pid")
-  wait "$pid" || rc=$?
-  forget_pid "$pid"
-  grep -v '^\*\*\*WARNING' "$TMP/micro.log" | sed 's/^/    /' >&2 || true
-  ((rc == 0)) || log "micro: exit status $rc"
-  record "$(python3 "$UTIL" micro-record "$OUT/micro.json" --name micro \
-    --title "address engine micro-benchmarks" --command "taskset -c $BENCH_CPU lt_bench_address ${args[*]}")"
+  local attempt rec best="" best_other=99 other
+  for ((attempt = 1; attempt <= BENCH_ATTEMPTS; attempt++)); do
+    quiet micro
+    log "micro: taskset -c $BENCH_CPU $(basename "$MICRO_BIN") ${args[*]}"
+    # stdout (the JSON) and stderr apart.
+    timed micro "$TMP/micro.$attempt.json" sh -c 'f=$1; shift; exec "$@" 2>"$f"' sh "$TMP/micro.$attempt.log" \
+      taskset -c "$BENCH_CPU" "$MICRO_BIN" "${args[@]}"
+    grep -v '^\*\*\*WARNING' "$TMP/micro.$attempt.log" | sed 's/^/    /' >&2 || true
+    rec=$(python3 "$UTIL" micro-record "$TMP/micro.$attempt.json" --name micro --title "address engine micro-benchmarks" \
+      --command "taskset -c $BENCH_CPU lt_bench_address ${args[*]}" --exit-status "$T_RC" --wall-s "$T_WALL" \
+      --cpu-s "$T_CPU" --machine-ticks "$T_MACHINE")
+    other=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("cpu", {}).get("other_cores", 0))' "$rec")
+    if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$other" "$best_other"; then
+      best=$rec best_other=$other
+      cp -f "$TMP/micro.$attempt.json" "$OUT/micro.json"
+    fi
+    [[ $rec == *'"failed"'* ]] && break
+    python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$other" && break
+    ((attempt < BENCH_ATTEMPTS)) && log "micro: other processes used $other cores during the run: again"
+  done
+  record "$best"
 }
 
 CONVERT_DB=""
