@@ -27,7 +27,7 @@ void App::open() {
     auto path = std::filesystem::path(cfg.db.substr(cfg.db.rfind("sqlite://", 0) == 0 ? 9 : 7));
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   }
-  db = db::Database::open(cfg.db, cfg.db_pool, cfg.sqlite_synchronous);
+  db = db::Database::open(cfg.db, cfg.db_pool, cfg.sqlite_synchronous, cfg.sqlite_cache_mib);
   crypto::KeyRing::add_migrations(migrator);
   outbox::Outbox::add_migrations(migrator);
   units::Service::add_migrations(migrator, cfg.units_dir);

@@ -120,12 +120,16 @@ int convert_addresses(app::App& a, units::CsvOptions o, const std::string& in_pa
   return 0;
 }
 
+// Rows per transaction of a CLI import: large, so that the index pages a batch touches are written once
+// per batch rather than once per few thousand rows (docs/PERFORMANCE.md).
+constexpr size_t kImportBatch = 50000;
+
 // `lienthong import REGISTRY --input F --rejects R`.
 int import_registry(app::App& a, registry::ImportOptions o, const std::string& in_path, const std::string& rejects_path, bool format_given) {
   namespace fs = std::filesystem;
   if (!format_given && (in_path.ends_with(".jsonl") || in_path.ends_with(".ndjson"))) o.format = "jsonl";
   if (o.source.empty()) o.source = "import:" + fs::path(in_path).filename().string();
-  if (o.batch == 0) o.batch = 5000;
+  if (o.batch == 0) o.batch = kImportBatch;
   std::ifstream in(in_path, std::ios::binary);
   std::ofstream rej(rejects_path, std::ios::binary | std::ios::trunc);
   if (!in) throw std::runtime_error("cannot read " + in_path);
@@ -169,6 +173,7 @@ int demo_generate(app::App& a, registry::GenerateOptions o, const std::string& o
   for (const char* name : names) {
     registry::ImportOptions imp;
     imp.registry = name;
+    imp.batch = kImportBatch;
     std::string in = (fs::path(out_dir) / (std::string(name) + ".csv")).string();
     std::cout << "== import " << name << "\n";
     if (int rc = import_registry(a, imp, in, (fs::path(out_dir) / (std::string(name) + ".rejects.csv")).string(), false)) return rc;
@@ -256,6 +261,7 @@ int main(int argc, char** argv) {
   auto* import_cmd = cli.add_subcommand("import", "Bulk import into a base registry (docs/REGISTRY.md)");
   add_common(import_cmd, common);
   registry::ImportOptions imp;
+  imp.batch = kImportBatch;
   std::string imp_in, imp_rejects;
   import_cmd->add_option("registry", imp.registry, "citizens, households, enterprises or parcels")
       ->required()
@@ -264,7 +270,7 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--rejects", imp_rejects, "CSV of rejected rows (line,key,rules,message) and rows with warnings")->required();
   import_cmd->add_option("--format", imp.format, "csv (default) or jsonl; default from the file name");
   import_cmd->add_option("--source", imp.source, "source system recorded for every field (default import:<file name>)");
-  import_cmd->add_option("--batch", imp.batch, "rows per transaction (default 5000)");
+  import_cmd->add_option("--batch", imp.batch, "rows per transaction (default 50000)");
 
   auto* demo_cmd = cli.add_subcommand("demo", "Demo data");
   demo_cmd->require_subcommand(1);
@@ -290,6 +296,8 @@ int main(int argc, char** argv) {
   try {
     config::Config cfg = load_config(common);
     if (port >= 0) cfg.port = port;
+    // Bulk imports keep the indexes they touch in memory between commits (docs/PERFORMANCE.md).
+    if (import_cmd->parsed() || generate_cmd->parsed()) cfg.sqlite_cache_mib = std::max(cfg.sqlite_cache_mib, 256);
     bool serving = serve_cmd->parsed();
     log::init(cfg.log_level, serving && cfg.access_log);
     if (show_cmd->parsed()) {

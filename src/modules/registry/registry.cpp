@@ -4,7 +4,12 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "platform/outbox/outbox.hpp"
 #include "platform/util/csv.hpp"
@@ -486,8 +491,12 @@ ImportSummary Service::import(std::istream& in, std::ostream* rejects, const Imp
   if (rejects) *rejects << "line,key,rules,message\n";
   std::vector<Record> batch;
   std::string source = o.source.empty() ? "import" : o.source;
-  auto flush = [&] {
-    if (batch.empty()) return;
+  // Reading and checking rows (this thread) overlaps with writing the previous batch (the writer
+  // thread): at most one batch waits while one is written.
+  auto write_batch = [&](std::vector<Record>& batch) {
+    // In key order, the primary-key and history indexes are written page after page, not at random;
+    // stable, so that of two rows with the same key the later one still wins.
+    std::stable_sort(batch.begin(), batch.end(), [](const Record& a, const Record& b) { return a.key < b.key; });
     std::string now = timeutil::now_iso();
     bj::array keys;
     size_t ins = 0, upd = 0, same = 0;
@@ -509,7 +518,68 @@ ImportSummary Service::import(std::istream& in, std::ostream* rejects, const Imp
     sum.updated += upd;
     sum.unchanged += same;
     ++sum.batches;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::vector<Record>> pending;  // handed to the writer
+  bool done = false, writing = false;
+  std::exception_ptr failed;
+  std::thread writer([&] {
+    for (;;) {
+      std::vector<Record> b;
+      {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return pending || done; });
+        if (!pending) return;
+        b = std::move(*pending);
+        pending.reset();
+        writing = true;
+      }
+      cv.notify_all();
+      try {
+        write_batch(b);
+      } catch (...) {
+        std::lock_guard lk(mu);
+        failed = std::current_exception();
+      }
+      {
+        std::lock_guard lk(mu);
+        writing = false;
+      }
+      cv.notify_all();
+    }
+  });
+  struct Join {  // the writer stops on every way out of this function
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& done;
+    std::thread& t;
+    ~Join() {
+      {
+        std::lock_guard lk(mu);
+        done = true;
+      }
+      cv.notify_all();
+      if (t.joinable()) t.join();
+    }
+  } join{mu, cv, done, writer};
+  // Hands `batch` to the writer (waiting while another batch still waits); rethrows its failure.
+  auto flush = [&] {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return !pending || failed; });
+    if (failed) std::rethrow_exception(failed);
+    if (batch.empty()) return;
+    pending = std::move(batch);
     batch.clear();
+    batch.reserve(o.batch);
+    lk.unlock();
+    cv.notify_all();
+  };
+  // Waits until everything handed over is written.
+  auto drain = [&] {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return (!pending && !writing) || failed; });
+    if (failed) std::rethrow_exception(failed);
   };
   auto report = [&](size_t line, const Record& r, const std::vector<rules::Violation>& v, bool accepted) {
     for (const auto& x : v) ++rule_counts[x.rule];
@@ -569,6 +639,7 @@ ImportSummary Service::import(std::istream& in, std::ostream* rejects, const Imp
     if (o.progress && (sum.rows & 8191) == 0) o.progress(sum.rows, bytes);
   }
   flush();
+  drain();
   if (o.progress) o.progress(sum.rows, bytes);
   sum.rules.assign(rule_counts.begin(), rule_counts.end());
   std::sort(sum.rules.begin(), sum.rules.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

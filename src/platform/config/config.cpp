@@ -25,6 +25,7 @@ std::vector<Config::Field> Config::fields() {
       {"db", Field::kString, &db, true, "sqlite:PATH or postgresql://…"},
       {"db_pool", Field::kInt, &db_pool, false, "database connections"},
       {"sqlite_synchronous", Field::kString, &sqlite_synchronous, false, "OFF|NORMAL|FULL|EXTRA"},
+      {"sqlite_cache_mib", Field::kInt, &sqlite_cache_mib, false, "page cache per SQLite connection, MiB"},
       {"data_dir", Field::kString, &data_dir, false, "folder for the master key and the mail spool"},
       {"master_key_file", Field::kString, &master_key_file, false, "32-byte key sealing private keys (0600)"},
       {"mail_dir", Field::kString, &mail_dir, false, "development mail transport: one file per message"},

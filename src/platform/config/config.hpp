@@ -24,6 +24,7 @@ struct Config {
   std::string db = "sqlite:var/lienthong.db";
   int db_pool = 8;
   std::string sqlite_synchronous = "FULL";
+  int sqlite_cache_mib = 64;  // page cache per SQLite connection (filled as used); `lienthong import` raises it to ≥ 256
   // files
   std::string data_dir = "var";      // master key, mail spool
   std::string master_key_file;       // default: <data_dir>/master.key

@@ -102,7 +102,7 @@ class Database {
   };
   // url: "sqlite:PATH", "sqlite::memory:" or "postgresql://…" / "postgres://…".
   static std::unique_ptr<Database> open(const std::string& url, int pool_size = 8,
-                                        const std::string& sqlite_synchronous = "FULL");
+                                        const std::string& sqlite_synchronous = "FULL", int sqlite_cache_mib = 64);
   virtual ~Database();
 
   Backend backend() const { return backend_; }

@@ -130,9 +130,9 @@ class PgDatabase final : public Database {
 }  // namespace
 
 std::unique_ptr<Database> open_sqlite(const std::string& url, const std::string& path, int pool,
-                                      const std::string& sync);
+                                      const std::string& sync, int cache_mib);
 
-std::unique_ptr<Database> Database::open(const std::string& url, int pool_size, const std::string& sync) {
+std::unique_ptr<Database> Database::open(const std::string& url, int pool_size, const std::string& sync, int sqlite_cache_mib) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     auto db = std::make_unique<PgDatabase>(url, pool_size);
     db->read([](Conn&) {});
@@ -143,7 +143,7 @@ std::unique_ptr<Database> Database::open(const std::string& url, int pool_size, 
   else if (url.rfind("sqlite:", 0) == 0) path = url.substr(7);
   else throw Error(Error::Kind::other, "unsupported database URL (use sqlite:PATH or postgresql://…): " + url);
   if (path.empty()) throw Error(Error::Kind::other, "sqlite: URL needs a path");
-  return open_sqlite(url, path, pool_size, sync);
+  return open_sqlite(url, path, pool_size, sync, sqlite_cache_mib);
 }
 
 }  // namespace lt::db
