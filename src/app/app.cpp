@@ -34,6 +34,7 @@ void App::open() {
   audit::Log::add_migrations(migrator);
   identity::Service::add_migrations(migrator);
   registry::Service::add_migrations(migrator);
+  registry::Documents::add_migration(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -56,6 +57,8 @@ void App::open() {
   io.secret_key = crypto::sha256_raw("lienthong-totp\n" + master);
   identity = std::make_unique<identity::Service>(*db, *units, *audit, io);
   registry = std::make_unique<registry::Service>(*db, *audit, *units);
+  blobs = std::make_unique<files::BlobStore>(cfg.files_dir);
+  documents = std::make_unique<registry::Documents>(*db, *audit, *blobs, *registry);
   outbox::Options oo;
   oo.poll_ms = cfg.outbox_poll_ms;
   oo.max_attempts = cfg.outbox_max_attempts;
@@ -72,6 +75,7 @@ void App::add_routes() {
   identity->add_routes(router);
   registry->add_routes(router);
   registry->add_purpose_routes(router);
+  documents->add_routes(router);
   audit->add_routes(router, *db);
 }
 

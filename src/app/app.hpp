@@ -6,7 +6,9 @@
 
 #include "modules/audit/audit.hpp"
 #include "modules/identity/identity.hpp"
+#include "modules/registry/documents.hpp"
 #include "modules/registry/registry.hpp"
+#include "platform/files/blob_store.hpp"
 #include "modules/units/units.hpp"
 #include "platform/config/config.hpp"
 #include "platform/crypto/keyring.hpp"
@@ -35,6 +37,8 @@ class App {
   std::unique_ptr<audit::Log> audit;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<registry::Service> registry;
+  std::unique_ptr<files::BlobStore> blobs;  // content-addressed files (personal data store)
+  std::unique_ptr<registry::Documents> documents;
   std::unique_ptr<outbox::Outbox> outbox;
   metrics::Registry metrics;
   http::Router router;

@@ -106,6 +106,9 @@ class Service {
   bool granted(const std::string& purpose, int64_t account_id) const;
   void add_purpose_routes(http::Router& r);
 
+  // Throws 403 unless the caller may see `rec` (a record as get() returns it): system admins
+  // anywhere, other officials in their own province.
+  void check_scope(const http::Request& req, const boost::json::object& rec) const;
   // Writes one line of the personal-data access log; returns once it is durably committed (group commit).
   void log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                   const std::string& purpose, const std::string& outcome);

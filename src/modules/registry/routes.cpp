@@ -26,18 +26,6 @@ const RegistrySpec& spec_or_404(const std::string& name) {
 
 std::string actor_of(const http::Request& req) { return "account:" + std::to_string(req.who().account_id); }
 
-// Officials below the system administrator see the records of their own province only.
-void check_scope(const http::Request& req, const units::Service& units, const bj::object& rec) {
-  const auto& p = req.who();
-  if (p.role == "system-admin") return;
-  std::string mine = units.province_of(p.unit_code);
-  std::string unit;
-  if (auto* d = rec.at("data").as_object().if_contains("permanent_province_code")) unit = std::string(d->as_string());
-  else if (auto* d2 = rec.at("data").as_object().if_contains("province_code")) unit = std::string(d2->as_string());
-  else if (auto* d3 = rec.at("data").as_object().if_contains("commune_code")) unit = units.province_of(std::string(d3->as_string()));
-  if (mine.empty() || unit != mine) throw ApiError::forbidden("Bản ghi ngoài phạm vi quản lý của bạn / Record outside your scope");
-}
-
 // ?unit= of a report, limited to the caller's province (system admins: anywhere; default: theirs).
 std::string scoped_unit(const http::Request& req, const units::Service& units) {
   std::string unit = req.query_param("unit").value_or("");
@@ -50,6 +38,18 @@ std::string scoped_unit(const http::Request& req, const units::Service& units) {
 }
 
 }  // namespace
+
+// Officials below the system administrator see the records of their own province only.
+void Service::check_scope(const http::Request& req, const bj::object& rec) const {
+  const auto& p = req.who();
+  if (p.role == "system-admin") return;
+  std::string mine = units_.province_of(p.unit_code);
+  std::string unit;
+  if (auto* d = rec.at("data").as_object().if_contains("permanent_province_code")) unit = std::string(d->as_string());
+  else if (auto* d2 = rec.at("data").as_object().if_contains("province_code")) unit = std::string(d2->as_string());
+  else if (auto* d3 = rec.at("data").as_object().if_contains("commune_code")) unit = units_.province_of(std::string(d3->as_string()));
+  if (mine.empty() || unit != mine) throw ApiError::forbidden("Bản ghi ngoài phạm vi quản lý của bạn / Record outside your scope");
+}
 
 void Service::log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                          const std::string& purpose, const std::string& outcome) {
@@ -68,7 +68,7 @@ void Service::add_routes(http::Router& r) {
              throw ApiError::bad_request("invalid_date", "as_of phải có dạng YYYY-MM-DD / as_of must be YYYY-MM-DD", "as_of");
            auto rec = get(sp.name, req.param("key"), as_of);
            if (!rec) throw ApiError::not_found("Không có bản ghi này / No such record");
-           check_scope(req, units_, *rec);
+           check_scope(req, *rec);
            log_access(req, sp.name, req.param("key"), "*", req.query_param("purpose").value_or("view"), "granted");
            return http::Response::json({{"record", std::move(*rec)}});
          }});
@@ -77,7 +77,7 @@ void Service::add_routes(http::Router& r) {
            const auto& sp = spec_or_404(req.param("registry"));
            auto rec = get(sp.name, req.param("key"));
            if (!rec) throw ApiError::not_found("Không có bản ghi này / No such record");
-           check_scope(req, units_, *rec);
+           check_scope(req, *rec);
            log_access(req, sp.name, req.param("key"), "*", "history", "granted");
            return http::Response::json({{"items", history(sp.name, req.param("key"))}});
          }});
@@ -95,7 +95,7 @@ void Service::add_routes(http::Router& r) {
            const auto& sp = spec_or_404(req.param("registry"));
            auto rec = get(sp.name, req.param("key"));
            if (!rec) throw ApiError::not_found("Không có bản ghi này / No such record");
-           check_scope(req, units_, *rec);
+           check_scope(req, *rec);
            remove(sp.name, req.param("key"), actor_of(req), req.request_id);
            return http::Response::json({{"ok", true}});
          }});

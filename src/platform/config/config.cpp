@@ -29,6 +29,7 @@ std::vector<Config::Field> Config::fields() {
       {"data_dir", Field::kString, &data_dir, false, "folder for the master key and the mail spool"},
       {"master_key_file", Field::kString, &master_key_file, false, "32-byte key sealing private keys (0600)"},
       {"mail_dir", Field::kString, &mail_dir, false, "development mail transport: one file per message"},
+      {"files_dir", Field::kString, &files_dir, false, "content-addressed document files (personal data store)"},
       {"web_dir", Field::kString, &web_dir, false, "built web app"},
       {"units_dir", Field::kString, &units_dir, false, "administrative unit CSV files"},
       {"session_ttl_minutes", Field::kInt, &session_ttl_minutes, false, "session lifetime"},
@@ -99,6 +100,7 @@ void Config::resolve_paths(const std::string& root) {
   namespace fs = std::filesystem;
   if (master_key_file.empty()) master_key_file = (fs::path(data_dir) / "master.key").string();
   if (mail_dir.empty()) mail_dir = (fs::path(data_dir) / "mail").string();
+  if (files_dir.empty()) files_dir = (fs::path(data_dir) / "files").string();
   if (web_dir.empty()) web_dir = (fs::path(root) / "web" / "dist").string();
   if (units_dir.empty()) units_dir = (fs::path(root) / "data" / "admin-units").string();
 }

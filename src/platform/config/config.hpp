@@ -28,6 +28,7 @@ struct Config {
   // files
   std::string data_dir = "var";      // master key, mail spool
   std::string master_key_file;       // default: <data_dir>/master.key
+  std::string files_dir;             // default: <data_dir>/files (personal data store)
   std::string mail_dir;              // default: <data_dir>/mail (development file transport)
   std::string web_dir;               // default: <root>/web/dist
   std::string units_dir;             // default: <root>/data/admin-units
