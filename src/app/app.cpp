@@ -52,6 +52,7 @@ void App::open() {
   io.login_ip_max_failures = cfg.login_ip_max_failures;
   io.login_lockout_minutes = cfg.login_lockout_minutes;
   io.api_key_overlap_hours = cfg.api_key_overlap_hours;
+  io.auth_cache_ms = cfg.auth_cache_ms;
   io.public_url = cfg.public_url;
   // TOTP secrets are sealed with a key derived from the master key.
   io.secret_key = crypto::sha256_raw("lienthong-totp\n" + master);
@@ -114,9 +115,8 @@ constexpr const char* kDocsJs = R"JS(fetch('/api/openapi.json').then(r => r.json
 
 void App::add_platform_routes() {
   const std::string pub(http::kPublic);
-  router.add({"GET", "/healthz", pub, "Process is alive", [](http::Request&) {
-                return http::Response::json({{"status", "ok"}});
-              }});
+  router.add({"GET", "/healthz", pub, "Process is alive",
+              [](http::Request&) { return http::Response::json({{"status", "ok"}}); }, 0, true});
   router.add({"GET", "/readyz", pub, "Database reachable and migrations current", [this](http::Request&) {
                 try {
                   auto pending = migrator.pending(*db);

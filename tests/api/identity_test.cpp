@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <thread>
 
 #include "platform/crypto/crypto.hpp"
@@ -49,6 +50,20 @@ TEST_F(Identity, LoginSetsAStrictHttpOnlyCookieAndLogoutRevokes) {
   EXPECT_EQ(by_cookie.status, 200);
   EXPECT_EQ(srv->get("/api/v1/me", token).json().at("account").at("username").as_string(), "chuyenvien");
   EXPECT_EQ(srv->post("/api/v1/auth/logout", bj::object{}, token).status, 200);
+  EXPECT_EQ(srv->get("/api/v1/me", token).status, 401);
+}
+
+// A checked session is remembered for auth_cache_ms (1 s): a revocation written by another process
+// (here: straight into the database) is honoured within that time; in the same process (logout,
+// above) at once.
+TEST_F(Identity, RevocationByAnotherProcessIsHonouredWithinTheCacheTime) {
+  std::string token = srv->login("lanhdao");
+  ASSERT_EQ(srv->get("/api/v1/me", token).status, 200);  // now remembered
+  auto db = db::Database::open(srv->db_url(), 1);
+  db->write([&](db::Conn& c) {
+    c.q("UPDATE sessions SET revoked_at = ? WHERE token_hash = ?", "2025-01-01T00:00:00Z", crypto::sha256_hex(token));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(srv->get("/api/v1/me", token).status, 401);
 }
 

@@ -309,7 +309,7 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
   if (totp_needed)
     throw ApiError(401, "totp_required", "Cần mã xác thực 2 lớp / A one-time code is required", "totp_code");
   if (!ok) {
-    db_.write([&](db::Conn& c) {
+    write([&](db::Conn& c) {
       throttle_fail(c, acct_key, opts_.login_max_failures, now);
       throttle_fail(c, ip_key, opts_.login_ip_max_failures, now);
       audit::Entry e{"anonymous", "auth.login_failed", "account", f.account ? std::to_string(f.account->id) : username,
@@ -324,7 +324,7 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
   res.token = crypto::random_token(32);
   res.expires_at = timeutil::iso_utc(now + int64_t{opts_.session_ttl_minutes} * 60000);
   res.account = *f.account;
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     c.q("DELETE FROM login_throttle WHERE throttle_key = ?", acct_key);
     if (totp_step_used > 0) {
       // Compare-and-set, so two concurrent logins with the same code cannot both pass.
@@ -342,7 +342,7 @@ LoginResult Service::login(const std::string& username_in, const std::string& pa
 }
 
 void Service::logout(const http::Principal& p, const Actor& a) {
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     if (p.via == "session")
       c.q("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", timeutil::now_iso(), p.credential);
     audit::Entry e{a.actor, "auth.logout", "account", std::to_string(p.account_id), p.unit_code, a.request_id, "{}"};
@@ -358,8 +358,25 @@ std::optional<http::Principal> Service::authenticate(const http::Request& req) {
   else token = req.cookie("lt_session");
   if (token.empty() || token.size() > 256) return std::nullopt;
   std::string hash = crypto::sha256_hex(token);
+  auto steady = std::chrono::steady_clock::now();
+  uint64_t gen = 0;
+  {
+    std::lock_guard lk(cache_mu_);
+    if (auto it = cache_.find(hash); it != cache_.end()) {
+      if (steady < it->second.until) return it->second.principal;
+      cache_.erase(it);
+    }
+    gen = cache_gen_;
+  }
   std::string now = timeutil::now_iso();
   bool api_key = token.rfind("ltk_", 0) == 0;
+  auto remember = [&](const http::Principal& p, const Account& a) {
+    if (opts_.auth_cache_ms <= 0) return;
+    std::lock_guard lk(cache_mu_);
+    if (gen != cache_gen_) return;  // a write committed meanwhile: what we read may be stale
+    if (cache_.size() >= 100000) cache_.clear();
+    cache_[hash] = {p, a, steady + std::chrono::milliseconds(opts_.auth_cache_ms)};
+  };
   return db_.read([&](db::Conn& c) -> std::optional<http::Principal> {
     db::Result r =
         api_key ? c.q(std::string("SELECT ") + kAccountCols +
@@ -386,8 +403,25 @@ std::optional<http::Principal> Service::authenticate(const http::Request& req) {
     p.must_change_password = a.must_change_password;
     p.via = api_key ? "api_key" : "session";
     p.credential = r.one().str(15);
+    remember(p, a);
     return p;
   });
+}
+
+void Service::forget_credentials() const {
+  std::lock_guard lk(cache_mu_);
+  ++cache_gen_;
+  cache_.clear();
+}
+
+Account Service::current(const http::Principal& p) const {
+  if (p.via == "session") {  // a session's credential is its token hash, the key remembered under
+    std::lock_guard lk(cache_mu_);
+    if (auto it = cache_.find(p.credential); it != cache_.end() && it->second.principal.account_id == p.account_id &&
+                                             std::chrono::steady_clock::now() < it->second.until)
+      return it->second.account;
+  }
+  return get(p.account_id);
 }
 
 void Service::authorize(const http::Principal& p, const http::Route& route, const http::Request&) {
@@ -456,7 +490,7 @@ std::pair<Account, std::string> Service::create(const CreateAccount& in, const A
   if (c.password) check_password_policy(*c.password, c.username);
   std::string hash = crypto::hash_password(password, opts_.password_hash_cost);
   std::string now = timeutil::now_iso();
-  Account acc = db_.write([&](db::Conn& conn) {
+  Account acc = write([&](db::Conn& conn) {
     if (!conn.q("SELECT 1 FROM accounts WHERE username = ?", c.username).empty())
       throw ApiError::conflict("username_taken", "Tên đăng nhập đã tồn tại / Username already exists", "username");
     auto r = conn.q(
@@ -536,7 +570,7 @@ Account Service::update(int64_t id, const bj::object& ch, const Actor& a) {
   if (agency_code && !agency_code->empty()) check_agency(*agency_code, unit_code.value_or(get(id).unit_code));
   if (display_name && text::trim(*display_name).empty())
     throw ApiError::bad_request("missing_field", "Tên hiển thị không được để trống / display_name must not be empty", "display_name");
-  return db_.write([&](db::Conn& c) {
+  return write([&](db::Conn& c) {
     Account t = load(c, id);
     if (a.principal) {
       check_manage(*a.principal, t);
@@ -588,7 +622,7 @@ Account Service::update(int64_t id, const bj::object& ch, const Actor& a) {
 std::string Service::reset_password(int64_t id, const Actor& a) {
   std::string otp = one_time_password();
   std::string hash = crypto::hash_password(otp, opts_.password_hash_cost);
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     Account t = load(c, id);
     if (a.principal) check_manage(*a.principal, t);
     std::string now = timeutil::now_iso();
@@ -608,7 +642,7 @@ void Service::change_password(const http::Principal& p, const std::string& curre
   if (next == current)
     throw ApiError::bad_request("weak_password", "Mật khẩu mới phải khác mật khẩu cũ / The new password must differ", "new_password");
   std::string nh = crypto::hash_password(next, opts_.password_hash_cost);
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     std::string now = timeutil::now_iso();
     c.q("UPDATE accounts SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?", nh, now, p.account_id);
     // Other sessions end; this one stays.
@@ -619,7 +653,7 @@ void Service::change_password(const http::Principal& p, const std::string& curre
 }
 
 Account Service::verify_account(int64_t id, const std::string& pid, const std::string& ent, const Actor& a) {
-  return db_.write([&](db::Conn& c) {
+  return write([&](db::Conn& c) {
     Account t = load(c, id);
     if (t.kind == "citizen") {
       if (pid.size() != 12 || !digits(pid))
@@ -650,7 +684,7 @@ Account Service::verify_account(int64_t id, const std::string& pid, const std::s
 }
 
 void Service::revoke_sessions(int64_t id, const Actor& a) {
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     Account t = load(c, id);
     if (a.principal) check_manage(*a.principal, t);
     auto r = c.q("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", timeutil::now_iso(), id);
@@ -679,7 +713,7 @@ void Service::request_password_reset(const std::string& username, const Actor& a
   if (!acc || acc->email.empty() || acc->status != "active") return;
   std::string token = crypto::random_token(32);
   int64_t now = timeutil::now_ms();
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     c.q("INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         crypto::sha256_hex(token), acc->id, timeutil::iso_utc(now), timeutil::iso_utc(now + 3600000));
     std::string body = "Xin chào " + acc->display_name +
@@ -708,7 +742,7 @@ void Service::confirm_password_reset(const std::string& token, const std::string
   int64_t id = row.one().i64(0);
   check_password_policy(next, row.one().str(1));
   std::string nh = crypto::hash_password(next, opts_.password_hash_cost);
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     auto used = c.q("UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", now, th);
     if (used.affected != 1)
       throw ApiError::bad_request("invalid_token", "Liên kết đặt lại mật khẩu đã được dùng / Reset token already used", "token");
@@ -724,7 +758,7 @@ std::pair<std::string, std::string> Service::totp_setup(const http::Principal& p
   if (p.kind != "official")
     throw ApiError::bad_request("not_allowed", "Xác thực 2 lớp dành cho cán bộ / Two-factor sign-in is for officials");
   std::string secret = crypto::random_bytes(20);
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     Account t = load(c, p.account_id);
     if (t.totp_enabled)
       throw ApiError::conflict("totp_enabled", "Xác thực 2 lớp đã bật / Two-factor sign-in is already on");
@@ -737,7 +771,7 @@ std::pair<std::string, std::string> Service::totp_setup(const http::Principal& p
 }
 
 void Service::totp_enable(const http::Principal& p, const std::string& code, const Actor& a) {
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     auto r = c.q("SELECT totp_secret FROM accounts WHERE id = ?", p.account_id);
     auto sealed = r.one().is_null(0) ? std::nullopt : crypto::base64url_decode(r.one().str(0));
     auto secret = sealed ? crypto::open(opts_.secret_key, *sealed) : std::nullopt;
@@ -754,7 +788,7 @@ void Service::totp_disable(const http::Principal& p, const std::string& password
   auto hash = db_.read([&](db::Conn& c) { return c.q("SELECT password_hash FROM accounts WHERE id = ?", p.account_id).one().str(0); });
   if (!crypto::verify_password(hash, password))
     throw ApiError::bad_request("invalid_credentials", "Mật khẩu không đúng / Wrong password", "password");
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     c.q("UPDATE accounts SET totp_enabled = 0, totp_secret = NULL, updated_at = ? WHERE id = ?", timeutil::now_iso(), p.account_id);
     audit(c, a, "account.totp_disable", load(c, p.account_id), {});
   });
@@ -770,7 +804,7 @@ std::pair<Service::ApiKey, std::string> Service::create_api_key(int64_t account_
   std::string prefix = crypto::hex(crypto::random_bytes(4));
   std::string key = "ltk_" + prefix + "_" + crypto::random_token(32);
   int64_t now = timeutil::now_ms();
-  ApiKey k = db_.write([&](db::Conn& c) {
+  ApiKey k = write([&](db::Conn& c) {
     Account t = load(c, account_id);
     if (a.principal) check_manage(*a.principal, t);
     // Rotation: keys still valid get an expiry at the end of the overlap.
@@ -788,7 +822,7 @@ std::pair<Service::ApiKey, std::string> Service::create_api_key(int64_t account_
 void Service::install_api_key(int64_t account_id, const std::string& key, const Actor& a) {
   if (key.rfind("ltk_", 0) != 0 || key.size() < 24) throw std::invalid_argument("API keys start with ltk_ and are long");
   std::string prefix = key.substr(4, key.find('_', 4) - 4);
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     Account t = load(c, account_id);
     auto r = c.q("INSERT INTO api_keys (account_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?) RETURNING id",
                  account_id, crypto::sha256_hex(key), prefix, timeutil::now_iso());
@@ -808,7 +842,7 @@ std::vector<Service::ApiKey> Service::list_api_keys(int64_t account_id) const {
 }
 
 void Service::revoke_api_key(int64_t account_id, int64_t key_id, const Actor& a) {
-  db_.write([&](db::Conn& c) {
+  write([&](db::Conn& c) {
     Account t = load(c, account_id);
     if (a.principal) check_manage(*a.principal, t);
     auto r = c.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",

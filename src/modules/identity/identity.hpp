@@ -3,9 +3,12 @@
 // API keys; roles scoped to units; login throttling; TOTP; password change and reset.
 #include <boost/json/fwd.hpp>
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "modules/audit/audit.hpp"
@@ -50,6 +53,10 @@ struct Options {
   int api_key_overlap_hours = 24;
   std::string public_url = "http://localhost:8080";
   std::string secret_key;  // 32 bytes: seals TOTP secrets
+  // How long an authenticated credential is remembered in memory (0: always ask the database).
+  // Every identity write in this process forgets everything at once; another process (a second
+  // server node, the CLI) sees a revoked session or key at most this long after it was revoked.
+  int auth_cache_ms = 1000;
 };
 
 // Who performs a write, for the audit record.
@@ -96,6 +103,9 @@ class Service : public http::Authenticator {
   // Accounts. `actor` is checked against the target's unit for officials with a scope.
   std::pair<Account, std::string> create(const CreateAccount& c, const Actor& a);  // account, one-time password
   Account get(int64_t id) const;
+  // The account as it was when the request's credential was last checked (at most auth_cache_ms
+  // ago), without a database read when it is remembered; else get(id).
+  Account current(const http::Principal& p) const;
   std::optional<Account> find_by_username(const std::string& username) const;
   struct ListQuery {
     std::string q, role, unit;
@@ -138,6 +148,26 @@ class Service : public http::Authenticator {
   static void check_password_policy(const std::string& password, const std::string& username);
 
  private:
+  // Every write of this service goes through here: when it has committed, the credentials
+  // remembered in memory are forgotten (the next request reads the database again).
+  template <class F>
+  auto write(F&& f) {
+    struct Forget {
+      const Service* s;
+      ~Forget() { s->forget_credentials(); }
+    } forget{this};
+    return db_.write(std::forward<F>(f));
+  }
+  void forget_credentials() const;
+  struct Remembered {
+    http::Principal principal;
+    Account account;
+    std::chrono::steady_clock::time_point until;
+  };
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, Remembered> cache_;  // by credential hash
+  mutable uint64_t cache_gen_ = 0;
+
   void audit(db::Conn& c, const Actor& a, std::string action, const Account& target, const boost::json::object& detail);
   Account load(db::Conn& c, int64_t id) const;
   void throttle_check(db::Conn& c, const std::string& key, int max, int64_t now);

@@ -111,12 +111,13 @@ void Service::add_routes(http::Router& r) {
          }});
 
   r.add({"GET", "/api/v1/me", auth, "The signed-in account", [this](Request& req) {
-           auto a = get(req.who().account_id);
+           auto a = current(req.who());
            auto o = to_json(a);
            if (!a.personal_id.empty()) o["personal_id"] = a.personal_id;
            if (!a.enterprise_code.empty()) o["enterprise_code"] = a.enterprise_code;
            return Response::json({{"account", std::move(o)}});
-         }});
+         },
+         0, true});  // the account as remembered with the credential
   r.add({"POST", "/api/v1/me/password", auth, "Change the signed-in account's password", [this](Request& req) {
            auto body = json::parse_object(req.body);
            json::Reader rd(body);

@@ -109,7 +109,8 @@ void add_address_routes(http::Router& r, Service& s) {
              items.push_back(std::move(o));
            }
            return http::Response::json({{"items", std::move(items)}, {"as_of", as_of}});
-         }});
+         },
+         0, true});  // in memory only: on the network thread
 
   r.add({"POST", "/api/v1/addresses/convert", std::string(http::kPublic), "Convert one old address to the current map",
          [&s](http::Request& req) {
@@ -119,7 +120,8 @@ void add_address_routes(http::Router& r, Service& s) {
            std::string date = date_or_today(as_of, "as_of");
            auto idx = s.addresses();
            return http::Response::json({{"result", convert_item(*idx, body, date, "")}});
-         }});
+         },
+         0, true});  // in memory only: on the network thread
 
   http::Route batch{"POST", "/api/v1/addresses/convert-batch", std::string(http::kAuthenticated),
          "Convert up to 10,000 addresses in one request (body up to 32 MiB)",

@@ -38,6 +38,7 @@ std::vector<Config::Field> Config::fields() {
       {"login_ip_max_failures", Field::kInt, &login_ip_max_failures, false, "failed logins per client address before lockout"},
       {"login_lockout_minutes", Field::kInt, &login_lockout_minutes, false, "lockout duration"},
       {"api_key_overlap_hours", Field::kInt, &api_key_overlap_hours, false, "old API keys stay valid this long after rotation"},
+      {"auth_cache_ms", Field::kInt, &auth_cache_ms, false, "remember a checked session or API key this long (0: never)"},
       {"public_url", Field::kString, &public_url, false, "base URL used in e-mails"},
       {"outbox_poll_ms", Field::kInt, &outbox_poll_ms, false, "outbox worker poll interval"},
       {"outbox_max_attempts", Field::kInt, &outbox_max_attempts, false, "attempts before an event is dead-lettered"},

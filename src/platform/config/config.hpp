@@ -39,6 +39,7 @@ struct Config {
   int login_ip_max_failures = 30;
   int login_lockout_minutes = 15;
   int api_key_overlap_hours = 24;
+  int auth_cache_ms = 1000;
   std::string public_url = "http://localhost:8080";
   // outbox
   int outbox_poll_ms = 200;

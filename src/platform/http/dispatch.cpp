@@ -163,6 +163,12 @@ size_t Dispatcher::body_limit(std::string_view method, std::string_view path) co
   return m.route && m.route->body_limit ? m.route->body_limit : opts_.default_body_limit;
 }
 
+bool Dispatcher::runs_inline(std::string_view method, std::string_view path) const {
+  auto m = router_.match(method, path);
+  if (m.route) return m.route->non_blocking;
+  return (method == "GET" || method == "HEAD") && !files_.empty() && !m.path_known;
+}
+
 void Dispatcher::finish(const Request& req, Response& res) const {
   res.set_header("X-Request-Id", req.request_id);
   res.set_header("X-Content-Type-Options", "nosniff");

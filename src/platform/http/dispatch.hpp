@@ -34,6 +34,9 @@ class Dispatcher {
   Dispatcher(Router& router, metrics::Registry& metrics, DispatchOptions opts);
   void set_authenticator(Authenticator* a) { auth_ = a; }
   size_t body_limit(std::string_view method, std::string_view path) const;
+  // True when the request may be dispatched on the network thread: a non-blocking route, or a
+  // static file of the web app.
+  bool runs_inline(std::string_view method, std::string_view path) const;
   // Never throws.
   Response dispatch(Request& req);
   const DispatchOptions& options() const { return opts_; }

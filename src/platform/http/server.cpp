@@ -148,6 +148,12 @@ class Session : public std::enable_shared_from_this<Session> {
     req->body = std::move(msg.body());
     req->client_ip = client_ip_;
     busy_ = true;
+    // A non-blocking route (or a static file) runs here, on the network thread.
+    if (srv_.dispatcher.runs_inline(req->method, req->path)) {
+      Response res = srv_.dispatcher.dispatch(*req);
+      write(res, req->method == "HEAD");
+      return;
+    }
     // The handler may block on the database: run it on the worker pool; keep the io_context alive.
     asio::post(srv_.workers, [self = shared_from_this(), req, work = asio::make_work_guard(srv_.ioc)]() mutable {
       auto res = std::make_shared<Response>(self->srv_.dispatcher.dispatch(*req));

@@ -78,6 +78,10 @@ struct Route {
   std::string summary;     // one line, for the API description
   Handler handler;
   size_t body_limit = 0;   // 0: the server default (1 MiB)
+  // The handler never blocks (no database, no waiting): it runs on the network thread that read the
+  // request, without the hop to the worker pool and back. Authentication may still read the
+  // database when the credential is not remembered (Options::auth_cache_ms).
+  bool non_blocking = false;
 };
 
 }  // namespace lt::http
