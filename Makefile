@@ -62,7 +62,9 @@ test: build-asan web
 
 # Benchmarks (docs/PERFORMANCE.md): the Release build/ with -DLT_BENCH=ON (re-applied in case build/
 # was configured before the option existed), then nginx vs the server under wrk, idle-connection
-# memory, the address micro-benchmarks, 1,000,000-address conversions and the pandas baseline.
+# memory, the address micro-benchmarks, 1,000,000-address conversions and the pandas baseline,
+# 1,000,000 generated citizens imported into SQLite and a throwaway PostgreSQL against sqlite3's
+# .import and COPY (sqlite3 and postgresql come with `deps`), and citizen lookups over HTTP.
 bench: deps-bench build
 	@cmake -S . -B build -DLT_BENCH=ON >/dev/null
 	cmake --build build -j $(JOBS) --target lienthong lt_bench_address

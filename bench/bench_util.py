@@ -2,7 +2,8 @@
 """Helpers for scripts/bench.sh (Python 3 standard library only).
 
   free-port                       print a free TCP port on 127.0.0.1
-  cpu-ticks PID                   CPU time (clock ticks, user+system) of PID and its descendants
+  cpu-ticks PID [--reaped]        CPU time (clock ticks, user+system) of PID and its descendants; with --reaped
+                                  also the descendants PID already waited for (a PostgreSQL postmaster's backends)
   machine-ticks                   busy CPU time of the whole machine (clock ticks)
   wait-quiet MAX_S CORES          wait until the machine uses fewer than CORES cores (at most MAX_S s)
   rss PID                         VmRSS and VmHWM of PID in KiB, as JSON
@@ -12,6 +13,10 @@
   convert-record OPTIONS          turn one timed file conversion (lienthong or pandas) into a JSON result line
   micro-record JSON OPTIONS       turn Google Benchmark JSON output into a JSON result line
   compare-csv A.csv B.csv OPTIONS compare two converted files (status, commune, candidates) as a JSON result line
+  csv-rows FILE.csv               number of data rows of a CSV file (header excluded, quoted newlines allowed)
+  lookup-ids CITIZENS.csv REJECTS.csv [--count N] [--seed S]
+                                  N identity numbers of the file that an import accepted (not rejected), shuffled
+  import-record OPTIONS           turn one timed bulk load (lienthong import, sqlite3 .import, COPY) into a JSON result line
   report RESULTS.jsonl META.json OUTDIR
                                   write OUTDIR/results.json and OUTDIR/results.md, print the table
 """
@@ -46,22 +51,25 @@ def _children():
     return kids
 
 
-def _ticks(pid):
+def _ticks(pid, reaped=False):
     try:
         with open("/proc/%d/stat" % pid) as f:
             stat = f.read()
     except OSError:
         return 0
     fields = stat[stat.rfind(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    t = int(fields[11]) + int(fields[12])  # utime + stime
+    if reaped:
+        t += int(fields[13]) + int(fields[14])  # cutime + cstime: children that exited and were waited for
+    return t
 
 
-def cpu_ticks(pid):
+def cpu_ticks(pid, reaped=False):
     kids = _children()
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += _ticks(p)
+        total += _ticks(p, reaped and p == pid)
         todo += kids.get(p, [])
     print(total)
 
@@ -346,11 +354,123 @@ def compare_csv(a):
     print(json.dumps(rec, ensure_ascii=False))
 
 
+# ---- base registries: bulk import and lookup (issue 4) --------------------------------------------
+
+def csv_rows(path):
+    import csv
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        next(r, None)
+        print(sum(1 for _ in r))
+
+
+def lookup_ids(a):
+    """Identity numbers for the lookup run: rows of the generated citizens file whose key no rejected
+    row of the import's rejects file names (rows only warned about, e.g. an old address converted,
+    were imported), 12 digits, each once; a deterministic shuffle of them, at most --count."""
+    import csv
+    import random
+    rejected = set()
+    with open(a.rejects, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if not row.get("message", "").startswith("accepted_with_warnings"):
+                rejected.add(row.get("key", ""))
+    ids, seen = [], set()
+    with open(a.citizens, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            k = row.get("id_number", "")
+            if len(k) == 12 and k.isdigit() and k not in rejected and k not in seen:
+                seen.add(k)
+                ids.append(k)
+    random.Random(a.seed).shuffle(ids)
+    for k in ids[:a.count]:
+        print(k)
+
+
+def _import_summary(text):
+    """rows/inserted/updated/unchanged/rejected/with_warnings/seconds and the rule counts of
+    `lienthong import`'s output."""
+    out, rules = {}, {}
+    for line in text.splitlines():
+        m = re.match(r"^(rows|inserted|updated|unchanged|rejected|with_warnings|seconds): ([\d.eE+-]+)\s*$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+            continue
+        m = re.match(r"^  ([a-z_]+\.[a-z_]+): (\d+)\s*$", line)
+        if m:
+            rules[m.group(1)] = int(m.group(2))
+    return out, rules
+
+
+def import_record(a):
+    """One timed bulk load. lienthong prints its own summary (rows, inserted, …, seconds: reading,
+    checking and writing, start-up excluded); for a baseline (sqlite3 .import, psql \\copy) rows is the
+    number of data rows of the input (--rows), the time the wall time, and --stored what the table holds."""
+    text = open(a.output, encoding="utf-8", errors="replace").read() if os.path.exists(a.output) else ""
+    rec = {"kind": "import", "name": a.name, "title": a.title, "tool": a.tool, "input": a.input,
+           "input_mib": round(os.path.getsize(a.input) / 1048576, 1) if os.path.exists(a.input) else None,
+           "command": a.command, "baseline": a.baseline or None, "attempts": a.attempts}
+    tail = " | ".join(text.strip().splitlines()[-3:])
+    if a.exit_status != "0":
+        rec["failed"] = "exit status %s; see %s" % (a.exit_status, os.path.basename(a.output)) + (": " + tail if tail else "")
+        print(json.dumps(rec, ensure_ascii=False))
+        return
+    if a.problem:
+        rec["failed"] = a.problem
+        print(json.dumps(rec, ensure_ascii=False))
+        return
+    if a.tool == "lienthong":
+        summary, rules = _import_summary(text)
+        if "rows" not in summary or "seconds" not in summary:
+            rec["failed"] = "no summary; see %s" % os.path.basename(a.output) + (": " + tail if tail else "")
+            print(json.dumps(rec, ensure_ascii=False))
+            return
+        rows, secs = int(summary["rows"]), summary["seconds"]
+        rec["outcome"] = {k: int(summary.get(k, 0)) for k in ("inserted", "updated", "unchanged", "rejected", "with_warnings")}
+        rec["rules"] = rules
+        stored = rec["outcome"]["inserted"]
+    else:
+        if a.rows is None:
+            rec["failed"] = "no row count given for the baseline"
+            print(json.dumps(rec, ensure_ascii=False))
+            return
+        rows, secs, stored = a.rows, a.wall_s, a.stored
+    rec.update({
+        "rows": rows, "stored": stored, "stream_s": round(secs, 3), "wall_s": round(a.wall_s, 3),
+        "startup_s": round(max(0.0, a.wall_s - secs), 3),
+        "rows_per_s": round(rows / secs) if secs > 0 else None,
+        "wall_rows_per_s": round(rows / a.wall_s) if a.wall_s > 0 else None,
+    })
+    if a.db_mib is not None:
+        rec["db_mib"] = round(a.db_mib, 1)
+    hz = os.sysconf("SC_CLK_TCK")
+    if a.cpu_s is not None:
+        rec["cpu_s"] = round(a.cpu_s, 2)
+    if a.machine_ticks is not None and a.wall_s:
+        cpu = {"machine_cores": round(a.machine_ticks / hz / a.wall_s, 2)}
+        if a.cpu_s is not None:
+            own = a.cpu_s + (a.server_cpu_ticks or 0) / hz
+            cpu["process_cores"] = round(own / a.wall_s, 2)
+            if a.server_cpu_ticks is not None:
+                cpu["server_cores"] = round(a.server_cpu_ticks / hz / a.wall_s, 2)
+            cpu["other_cores"] = round(max(0.0, a.machine_ticks / hz / a.wall_s - own / a.wall_s), 2)
+        rec["cpu"] = cpu
+    target = {}
+    if a.target_rows_per_s is not None:
+        target["min_rows_per_s"] = a.target_rows_per_s
+    if a.target_ratio is not None:
+        target["min_ratio"] = a.target_ratio
+    if target:
+        rec["target"] = target
+    print(json.dumps(rec, ensure_ascii=False))
+
+
 # ---- report --------------------------------------------------------------------------------------
 
 def evaluate(runs):
     by_name = {r["name"]: r for r in runs if r["kind"] == "wrk"}
     by_convert = {r["name"]: r for r in runs if r["kind"] == "convert"}
+    by_import = {r["name"]: r for r in runs if r["kind"] == "import"}
     for r in runs:
         problems, missed = [], []  # errors in the run itself; targets not met
         if r.get("failed"):
@@ -390,6 +510,16 @@ def evaluate(runs):
                 missed.append("%s rows/s < target %s rows/s" % (fmt(r["rows_per_s"]), fmt(t["min_rows_per_s"])))
             if "min_ratio" in t and r.get("ratio") is not None and r["ratio"] < t["min_ratio"]:
                 missed.append("%.1f× %s < target %g×" % (r["ratio"], r.get("baseline"), t["min_ratio"]))
+        if r["kind"] == "import" and "rows_per_s" in r:
+            base = by_import.get(r.get("baseline") or "")
+            if base and base.get("rows_per_s"):
+                r["ratio"] = round(r["rows_per_s"] / base["rows_per_s"], 2)
+                r["wall_ratio"] = round(r["wall_rows_per_s"] / base["wall_rows_per_s"], 2)
+            t = r.get("target", {})
+            if "min_rows_per_s" in t and r["rows_per_s"] < t["min_rows_per_s"]:
+                missed.append("%s rows/s < target %s rows/s" % (fmt(r["rows_per_s"]), fmt(t["min_rows_per_s"])))
+            if "min_ratio" in t and r.get("ratio") is not None and r["ratio"] < t["min_ratio"]:
+                missed.append("%.2f× %s < target %g×" % (r["ratio"], r.get("baseline"), t["min_ratio"]))
         if r["kind"] == "micro" and r.get("benchmarks"):
             bad = {k: v["mismatches"] for k, v in r["benchmarks"].items() if v.get("mismatches")}
             if bad:
@@ -398,12 +528,12 @@ def evaluate(runs):
         other = r.get("cpu", {}).get("other_cores")
         if other is not None and other >= 0.2:
             warnings.append("other processes used %.2f cores during the run: the figures are not reliable" % other)
-        base = (by_name if r["kind"] == "wrk" else by_convert).get(r.get("baseline") or "")
+        base = {"wrk": by_name, "import": by_import}.get(r["kind"], by_convert).get(r.get("baseline") or "")
         base_other = base.get("cpu", {}).get("other_cores") if base else None
         if base_other is not None and base_other >= 0.2:
             warnings.append("its baseline ran while other processes used %.2f cores: the ratio is not reliable" %
                             base_other)
-        if r["kind"] in ("wrk", "rss", "convert", "micro", "agreement"):
+        if r["kind"] in ("wrk", "rss", "convert", "micro", "agreement", "import"):
             r["reliable"] = not warnings
             r["problems"] = problems
             r["targets_missed"] = missed
@@ -515,6 +645,35 @@ def conversion_tables(runs):
     return out, mic
 
 
+def import_table(runs):
+    imp = [r for r in runs if r["kind"] == "import"]
+    if not imp:
+        return []
+    out = [["Run", "rows", "stored", "inserted / updated / rejected", "s", "rows/s", "wall s", "rows/s incl. start-up",
+            "ratio", "DB MiB", "cores proc/other", "target", "result"]]
+    for r in imp:
+        t = r.get("target", {})
+        tt = []
+        if "min_rows_per_s" in t:
+            tt.append("≥ %s rows/s" % fmt(t["min_rows_per_s"]))
+        if "min_ratio" in t:
+            tt.append("≥ %g× %s" % (t["min_ratio"], r.get("baseline")))
+        o = r.get("outcome")
+        c = r.get("cpu", {})
+        ratio = r.get("ratio")
+        if ratio is None:
+            ratio_s = "baseline" if not r.get("baseline") else "—"
+        else:
+            ratio_s = "%.2f× (wall %.2f×)" % (ratio, r["wall_ratio"])
+        out.append([r["title"], fmt(r.get("rows")), fmt(r.get("stored")),
+                    "—" if not o else "%s / %s / %s" % (fmt(o["inserted"]), fmt(o["updated"]), fmt(o["rejected"])),
+                    fmt(r.get("stream_s"), "{:.2f}"), fmt(r.get("rows_per_s")), fmt(r.get("wall_s"), "{:.2f}"),
+                    fmt(r.get("wall_rows_per_s")), ratio_s, fmt(r.get("db_mib"), "{:,.0f}"),
+                    "/".join(fmt(c.get(k), "{:.2f}") for k in ("process_cores", "other_cores")),
+                    ", ".join(tt) or "—", verdict(r)])
+    return out
+
+
 def markdown(rows):
     if not rows:
         return ""
@@ -568,6 +727,16 @@ def report(results_path, meta_path, outdir):
                      "writing; wall time includes start-up (opening the pre-migrated database, loading the map, building "
                      "the index; for pandas, starting Python and importing pandas). Baseline: %s. Ratio = lienthong "
                      "rows/s ÷ pandas rows/s." % (fmt(conv_meta.get("rows")), conv_meta.get("cpu"), conv_meta.get("pandas")))
+    cit = s.get("citizens")
+    if cit and any(r["kind"] == "import" for r in runs):
+        notes.append("Citizen import: %s generated citizens (`lienthong demo generate --seed %s`, about 2%% deliberately "
+                     "dirty rows and 2%% more duplicate keys), not pinned to a core. lienthong: every rule on, into a "
+                     "pre-migrated database, rows/s = rows ÷ the `seconds:` it reports (reading, checking, writing). "
+                     "Baselines: %s; rows/s = rows in the file ÷ wall time. Ratio = lienthong rows/s ÷ the baseline's. "
+                     "Stored = rows the table holds afterwards. %s."
+                     % (fmt(cit.get("count")), cit.get("seed"), cit.get("baselines"), cit.get("postgresql")))
+    if cit and any(r["kind"] == "wrk" and r["name"].startswith("lookup") for r in runs):
+        notes.append("Citizen lookup: %s" % cit.get("lookup"))
     md = ["# lienthong benchmark results", "", "Run %s, commit %s." % (meta.get("generated_at"), meta.get("commit")), ""]
     md += ["- " + n for n in notes] + [""]
     if load:
@@ -577,6 +746,9 @@ def report(results_path, meta_path, outdir):
     conv, mic = conversion_tables(runs)
     if conv:
         md += ["## Address conversion (one core)", "", markdown(conv)]
+    imp = import_table(runs)
+    if imp:
+        md += ["## Citizen import (base registries)", "", markdown(imp)]
     if mic:
         md += ["## Micro-benchmarks (Google Benchmark, one core, median of the repetitions)", "", markdown(mic)]
     problems = [(r["title"], p) for r in runs for p in r.get("problems", [])]
@@ -596,6 +768,8 @@ def report(results_path, meta_path, outdir):
         print(plain(mem))
     if conv:
         print(plain(conv))
+    if imp:
+        print(plain(imp))
     if mic:
         print(plain(mic))
     for t, p in missed:
@@ -622,7 +796,7 @@ def main():
     if cmd == "free-port":
         free_port()
     elif cmd == "cpu-ticks":
-        cpu_ticks(int(args[0]))
+        cpu_ticks(int(args[0]), "--reaped" in args[1:])
     elif cmd == "wait-quiet":
         wait_quiet(float(args[0]), float(args[1]))
     elif cmd == "machine-ticks":
@@ -699,6 +873,37 @@ def main():
         ap.add_argument("--name", required=True)
         ap.add_argument("--title", required=True)
         compare_csv(ap.parse_args(args))
+    elif cmd == "csv-rows":
+        csv_rows(args[0])
+    elif cmd == "lookup-ids":
+        ap = argparse.ArgumentParser(prog="bench_util.py lookup-ids")
+        ap.add_argument("citizens")
+        ap.add_argument("rejects")
+        ap.add_argument("--count", type=int, default=10000)
+        ap.add_argument("--seed", type=int, default=1)
+        lookup_ids(ap.parse_args(args))
+    elif cmd == "import-record":
+        ap = argparse.ArgumentParser(prog="bench_util.py import-record")
+        ap.add_argument("--name", required=True)
+        ap.add_argument("--title", required=True)
+        ap.add_argument("--tool", required=True)
+        ap.add_argument("--input", required=True)
+        ap.add_argument("--output", required=True)
+        ap.add_argument("--command", default="")
+        ap.add_argument("--exit-status", default="0")
+        ap.add_argument("--problem")
+        ap.add_argument("--rows", type=int)
+        ap.add_argument("--stored", type=int)
+        ap.add_argument("--db-mib", type=float)
+        ap.add_argument("--wall-s", type=float, required=True)
+        ap.add_argument("--cpu-s", type=float)
+        ap.add_argument("--server-cpu-ticks", type=int)
+        ap.add_argument("--machine-ticks", type=int)
+        ap.add_argument("--attempts", type=int, default=1)
+        ap.add_argument("--baseline")
+        ap.add_argument("--target-rows-per-s", type=float)
+        ap.add_argument("--target-ratio", type=float)
+        import_record(ap.parse_args(args))
     elif cmd == "report":
         return report(*args)
     else:

@@ -15,7 +15,21 @@
 #   7. `lienthong convert-addresses` on 1,000,000 generated old addresses, by codes and by free text
 #      (bench/make_addresses.py writes them once into build/bench/data/ and they are reused);
 #   8. the pandas baseline (bench/pandas_convert.py, Debian's python3-pandas) on the same codes file,
-#      and how often its result agrees with lienthong's.
+#      and how often its result agrees with lienthong's;
+# and, for issue 4 (base registries), on BENCH_CITIZENS generated citizens (`lienthong demo generate`,
+# written once into build/bench/data/citizens/ and reused), after the conversions:
+#   9. import_sqlite: `lienthong import citizens` (every rule on) into a fresh SQLite database, and
+#      the baseline import_sqlite_baseline: `sqlite3`'s `.import` of the same CSV into a table with
+#      the same number of indexes (primary key + 4), WAL, synchronous=FULL, the same 256 MiB cache;
+#  10. import_postgres: the same into a throwaway PostgreSQL cluster (started in the scratch directory
+#      as the `postgres` user on a free port, removed at the end), and the baseline
+#      import_postgres_baseline: psql's `\copy` (COPY) of the same CSV into a table with 5 plain
+#      indexes and no unique key (COPY stops at the first duplicate key; the file has some);
+# and, after the load runs 1–5, on a server whose database holds the citizens imported in 9:
+#  11. lookup: GET /api/v1/registries/citizens/lookup/{id_number}?purpose=dang-ky-khai-sinh as the
+#      demo member system `hethong` (API key), each read written to the personal-data access log
+#      before the answer, cycling through BENCH_LOOKUP_IDS imported IDs (bench/lua/lookup.lua),
+#      against the same server's /healthz in the same run (lookup_healthz) as the baseline.
 # Prints a table and writes build/bench/results.json and build/bench/results.md (plus the raw wrk
 # output and server logs in build/bench/).
 #
@@ -31,10 +45,16 @@
 #
 # Environment (all optional): LIENTHONG_BIN (default build/lienthong), BENCH_OUT (build/bench),
 # BENCH_MICRO_BIN (build/bench/lt_bench_address), BENCH_DATA (build/bench/data: the generated
-# addresses), BENCH_ROWS (1000000), BENCH_CPU (1: the core the conversions are pinned to),
+# addresses and citizens), BENCH_ROWS (1000000), BENCH_CPU (1: the core the conversions are pinned to),
 # PANDAS_PYTHON (/usr/bin/python3, Debian's, which has python3-pandas),
+# BENCH_CITIZENS (1000000: citizens generated, imported and looked up), BENCH_CITIZEN_SEED (20250701),
+# BENCH_LOOKUP_IDS (10000: the IDs the lookup run cycles through), PG_BIN (the newest
+# /usr/lib/postgresql/*/bin),
 # WRK_THREADS (2), WRK_CONNECTIONS (64), WRK_DURATION (10, seconds), WRK_WARMUP (2, seconds; 0: none),
-# IDLE_CONNECTIONS (10000), NGINX_WORKERS (2), BENCH_ONLY (space-separated run names to run),
+# IDLE_CONNECTIONS (10000), NGINX_WORKERS (2), BENCH_ONLY (space-separated run names to run, of:
+# micro convert_codes convert_text pandas_codes import_sqlite import_postgres nginx_static healthz me
+# unit_search lookup idle_keepalive; the baselines import_sqlite_baseline, import_postgres_baseline
+# and lookup_healthz come with their runs),
 # BENCH_QUIET_WAIT (60: before each run, wait up to this many seconds for the machine to be idle),
 # BENCH_ATTEMPTS (3: repeat a run disturbed by other processes, keep the least disturbed attempt),
 # BENCH_STRICT (1: exit with status 3 when a target is not met). Errors in a run (socket errors,
@@ -60,13 +80,23 @@ DATA=${BENCH_DATA:-$OUT/data}
 ROWS=${BENCH_ROWS:-1000000}
 BENCH_CPU=${BENCH_CPU:-1}
 PANDAS_PYTHON=${PANDAS_PYTHON:-/usr/bin/python3}
+CITIZENS=${BENCH_CITIZENS:-1000000}
+CITIZEN_SEED=${BENCH_CITIZEN_SEED:-20250701}
+CITIZEN_DATA=$DATA/citizens
+LOOKUP_IDS=${BENCH_LOOKUP_IDS:-10000}
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
 DEMO_USER=sysadmin
 DEMO_PASSWORD='Demo@2025'
+# The demo member system `hethong` (README), granted the purpose the lookup run reads for.
+MEMBER_API_KEY='ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem'
+LOOKUP_PURPOSE=dang-ky-khai-sinh
 export BENCH_LUA_DIR=$LUA_DIR
 
 log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[bench] error:\033[0m %s\n' "$*" >&2; exit 1; }
 wanted() { [[ -z $BENCH_ONLY || " $BENCH_ONLY " == *" $1 "* ]]; }
+wanted_any() { local n; for n; do wanted "$n" && return 0; done; return 1; }
+commas() { sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$1"; }   # 1000000 -> 1,000,000
 
 # ---- set-up and clean-up ---------------------------------------------------------------------------
 
@@ -77,8 +107,10 @@ cleanup() {
   trap - EXIT INT TERM
   local p
   for p in "${PIDS[@]}"; do stop_pid "$p" || true; done
+  stop_postgres || true
   if [[ -n $TMP && -d $TMP ]]; then
     cp -f "$TMP"/*.log "$OUT"/ 2>/dev/null || true
+    [[ -n $PG_DIR && -f $PG_DIR/log ]] && cp -f "$PG_DIR/log" "$OUT/postgres.log"
     [[ -n $NGINX_DIR && -f $NGINX_DIR/error.log ]] && cp -f "$NGINX_DIR/error.log" "$OUT/nginx-error.log"
     rm -rf "$TMP"
   fi
@@ -118,6 +150,17 @@ preflight() {
   if wanted pandas_codes; then
     "$PANDAS_PYTHON" -c 'import pandas' 2>/dev/null || die "$PANDAS_PYTHON cannot import pandas (run \`make deps-bench\`: python3-pandas)"
   fi
+  if wanted_any import_sqlite lookup; then
+    command -v sqlite3 >/dev/null || die "sqlite3 is not installed (run \`make deps-bench\`)"
+  fi
+  if wanted import_postgres; then
+    [[ -n $PG_BIN && -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl && -x $PG_BIN/psql ]] ||
+      die "no PostgreSQL server programs in ${PG_BIN:-/usr/lib/postgresql/*/bin} (run \`make deps-bench\`: postgresql)"
+    if ((EUID == 0)); then
+      id postgres >/dev/null 2>&1 || die "there is no postgres user to run the throwaway cluster as"
+      command -v runuser >/dev/null || die "runuser is not installed"
+    fi
+  fi
   ((BENCH_CPU < $(nproc))) || die "BENCH_CPU=$BENCH_CPU, but this machine has $(nproc) cores"
   # 10,000 idle connections need as many descriptors in the server and in the client.
   local need=$((IDLE_CONNECTIONS + 512))
@@ -128,9 +171,11 @@ preflight() {
   fi
   mkdir -p "$OUT"
   rm -f "$OUT"/*.wrk.txt "$OUT"/*.log "$OUT"/results.json "$OUT"/results.md "$OUT"/micro.json "$OUT"/*.sample.csv \
-    "$OUT"/convert_*.txt "$OUT"/pandas_*.txt
+    "$OUT"/convert_*.txt "$OUT"/pandas_*.txt "$OUT"/import_*.txt
   TMP=$(mktemp -d /tmp/lienthong-bench.XXXXXX)
-  chmod 755 "$TMP"   # nginx workers run as nobody when started as root
+  chmod 755 "$TMP"   # nginx workers run as nobody when started as root (and PostgreSQL as postgres)
+  # The binary as server_cmd runs it, as a plain command for `bounded` and `timed`.
+  LT=(env -C "$TMP" -u LIENTHONG_CONFIG LIENTHONG_DATA_DIR="$TMP/data" LIENTHONG_ACCESS_LOG=false "$BIN")
   RESULTS=$TMP/results.jsonl
   : >"$RESULTS"
   log "open-file limit $have; scratch directory $TMP"
@@ -205,11 +250,12 @@ server_cmd() {
   exec env -u LIENTHONG_CONFIG LIENTHONG_DATA_DIR="$TMP/data" LIENTHONG_ACCESS_LOG=false \
     LIENTHONG_ADDRESS=127.0.0.1 "$BIN" "$@"
 }
-# start_server NAME: starts the server on a free port with the bench database; sets SERVER_*.
+# start_server NAME [DB]: starts the server on a free port with the SQLite database DB (default: the
+# bench database); sets SERVER_*.
 start_server() {
-  local name=$1 ready=$TMP/$1.ready i
+  local name=$1 db=${2:-$TMP/bench.db} ready=$TMP/$1.ready i
   rm -f "$ready"
-  server_cmd serve --port 0 --db "sqlite:$TMP/bench.db" --demo --ready-file "$ready" >>"$TMP/$name.log" 2>&1 &
+  server_cmd serve --port 0 --db "sqlite:$db" --demo --ready-file "$ready" >>"$TMP/$name.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   for ((i = 0; i < 600; i++)); do
@@ -253,11 +299,12 @@ record() {
 # run_wrk NAME URL [LUA]: one load run (warm-up, then the measured run), recorded as NAME.
 # Optional variables for the call: TITLE, BASELINE (run name the ratio is computed against),
 # TARGET_RATIO, TARGET_P99_MS, CPU_PID (process whose CPU time, with its children, is measured),
-# CPU_LABEL. When other processes took CPU during the run (a shared machine), the run is repeated,
-# up to BENCH_ATTEMPTS times, and the attempt with the least interference is kept.
+# CPU_LABEL, GROUP (the run name BENCH_ONLY selects it by; default NAME). When other processes took
+# CPU during the run (a shared machine), the run is repeated, up to BENCH_ATTEMPTS times, and the
+# attempt with the least interference is kept.
 run_wrk() {
   local name=$1 url=$2 lua=${3:-$LUA_DIR/report.lua}
-  wanted "$name" || return 0
+  wanted "${GROUP:-$name}" || return 0
   local attempt rec best="" best_other=99 other
   for ((attempt = 1; attempt <= BENCH_ATTEMPTS; attempt++)); do
     wrk_attempt "$name" "$url" "$lua" "$TMP/$name.$attempt.wrk.txt" "$TMP/$name.$attempt.json"
@@ -520,6 +567,302 @@ run_conversions() {
   rm -f "$TMP/convert_codes.csv" "$TMP/pandas_codes.csv"
 }
 
+# ---- base registries: citizen import and lookup (issue 4) ----------------------------------------
+
+CITIZENS_CSV=""; CITIZEN_ROWS=0
+# Generates the synthetic population (BENCH_CITIZENS citizens) once; reused while the binary (the
+# generator is in it), the count, the seed and the date are unchanged (recorded in $CITIZEN_DATA/stamp).
+prepare_citizens() {
+  wanted_any import_sqlite import_postgres lookup || return 0
+  local today stamp
+  today=$(TZ=Asia/Ho_Chi_Minh date +%F)   # the generator's default "today", made explicit
+  stamp="citizens=$CITIZENS seed=$CITIZEN_SEED today=$today bin=$(sha256sum <"$BIN" | cut -c1-16)"
+  CITIZENS_CSV=$CITIZEN_DATA/citizens.csv
+  if [[ -s $CITIZENS_CSV && -f $CITIZEN_DATA/stamp && $(cat "$CITIZEN_DATA/stamp") == "$stamp" ]]; then
+    log "citizens: reusing $CITIZEN_DATA ($CITIZENS citizens)"
+  else
+    log "citizens: generating $CITIZENS citizens into $CITIZEN_DATA (once; a few seconds per million)"
+    mkdir -p "$CITIZEN_DATA"
+    rm -f "$CITIZEN_DATA/stamp"
+    bounded 1800 "$TMP/generate.log" "${LT[@]}" demo generate --db "sqlite:$TMP/generate.db" --citizens "$CITIZENS" \
+      --seed "$CITIZEN_SEED" --today "$today" --out "$CITIZEN_DATA" ||
+      { tail -n 20 "$TMP/generate.log" >&2; die "lienthong demo generate failed"; }
+    printf '%s\n' "$stamp" >"$CITIZEN_DATA/stamp"
+    rm -f "$TMP"/generate.db*
+  fi
+  CITIZEN_ROWS=$(python3 "$UTIL" csv-rows "$CITIZENS_CSV")
+  log "citizens: $CITIZEN_ROWS rows, $(du -m "$CITIZENS_CSV" | cut -f1) MiB"
+}
+
+IMPORT_TEMPLATE=""
+# A migrated, empty SQLite database, copied for every import attempt (the migration is not timed).
+prepare_import_template() {
+  [[ -n $IMPORT_TEMPLATE ]] && return 0
+  IMPORT_TEMPLATE=$TMP/import-template.db
+  bounded 300 "$TMP/import-migrate.log" "${LT[@]}" migrate --db "sqlite:$IMPORT_TEMPLATE" ||
+    { cat "$TMP/import-migrate.log" >&2; die "lienthong migrate (for the imports) failed"; }
+}
+# rm_db FILE: an SQLite database with its WAL and shared-memory files.
+rm_db() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
+db_mib() {
+  local f files=()
+  for f in "$1" "$1-wal"; do [[ -f $f ]] && files+=("$f"); done
+  if ((${#files[@]})); then du -cm "${files[@]}" | tail -n 1 | cut -f1; else echo 0; fi
+}
+
+# run_import NAME TITLE TOOL CMD...: one timed bulk load of the generated citizens, not pinned to a
+# core (lienthong checks rows on one thread while another writes the previous batch). Before every
+# attempt PREPARE (a command, untimed) makes the empty target; after it, INSPECT (a command, given
+# the output file; T_RC is set) may fill IMPORT_ARGS with more import-record options (--stored,
+# --db-mib, --problem). Repeated (at most BENCH_ATTEMPTS times) until two runs were undisturbed by
+# other processes; the fastest undisturbed run is kept (else the fastest). Optional variables for the
+# call: CMD_TEXT (the command as shown), BASELINE, TARGET_ROWS (minimum rows/s), TARGET_RATIO,
+# GROUP (the run name BENCH_ONLY selects it by; default NAME), SERVER_TREE (a database server's
+# process: its CPU time and its children's, exited ones included, counts as the load's).
+IMPORT_ARGS=()
+run_import() {
+  local name=$1 title=$2 tool=$3
+  shift 3
+  wanted "${GROUP:-$name}" || return 0
+  local attempt rec best="" best_key="" key clean=0 other rate s0="" s1="" server=()
+  for ((attempt = 1; attempt <= BENCH_ATTEMPTS; attempt++)); do
+    IMPORT_ARGS=()
+    $PREPARE || die "$name: making the empty target failed"
+    quiet "$name"
+    log "$name: ${CMD_TEXT:-$*}"
+    [[ -n ${SERVER_TREE:-} ]] && s0=$(python3 "$UTIL" cpu-ticks "$SERVER_TREE" --reaped)
+    timed "$name" "$TMP/$name.$attempt.out" "$@"
+    [[ -n ${SERVER_TREE:-} ]] && s1=$(python3 "$UTIL" cpu-ticks "$SERVER_TREE" --reaped)
+    server=()
+    [[ -n $s0 && -n $s1 ]] && server=(--server-cpu-ticks $((s1 - s0)))
+    [[ -n ${INSPECT:-} ]] && $INSPECT "$TMP/$name.$attempt.out"
+    rec=$(python3 "$UTIL" import-record --name "$name" --title "$title" --tool "$tool" --input "$CITIZENS_CSV" \
+      --output "$TMP/$name.$attempt.out" --command "${CMD_TEXT:-$*}" --exit-status "$T_RC" --rows "$CITIZEN_ROWS" \
+      --wall-s "$T_WALL" --cpu-s "$T_CPU" --machine-ticks "$T_MACHINE" --attempts "$attempt" "${server[@]}" \
+      ${BASELINE:+--baseline "$BASELINE"} ${TARGET_ROWS:+--target-rows-per-s "$TARGET_ROWS"} \
+      ${TARGET_RATIO:+--target-ratio "$TARGET_RATIO"} "${IMPORT_ARGS[@]}")
+    if [[ $rec == *'"failed"'* ]]; then
+      tail -n 5 "$TMP/$name.$attempt.out" >&2 || true
+      cp -f "$TMP/$name.$attempt.out" "$OUT/$name.txt"
+      record "$rec"
+      return 0
+    fi
+    read -r other rate < <(python3 -c 'import json, sys; r = json.loads(sys.argv[1])
+print(r.get("cpu", {}).get("other_cores", 0), r["rows_per_s"])' "$rec")
+    log "$name: $rate rows/s, $(printf '%.2f' "$T_WALL") s wall; other processes: $other cores"
+    if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$other"; then
+      clean=$((clean + 1)); key=$(printf '1 %012d' "$rate")
+    else
+      key=$(printf '0 %012d' "$rate")
+    fi
+    if [[ -z $best_key || $key > $best_key ]]; then
+      best=$rec best_key=$key
+      cp -f "$TMP/$name.$attempt.out" "$OUT/$name.txt"
+    fi
+    ((clean >= 2)) && break
+    ((attempt < BENCH_ATTEMPTS)) && ((clean == 0)) && log "$name: other processes used $other cores during the run: again"
+  done
+  record "$best"
+}
+
+# SQLite: lienthong into a copy of the migrated template; the baseline into the same kind of table.
+sqlite_prepare_lienthong() {
+  rm_db "$TMP/import_sqlite.db"
+  rm -f "$TMP/import_sqlite.ok"
+  cp "$IMPORT_TEMPLATE" "$TMP/import_sqlite.db"
+}
+sqlite_inspect_lienthong() {
+  IMPORT_ARGS=(--db-mib "$(db_mib "$TMP/import_sqlite.db")")
+  # The last successful attempt's database is what the lookup run serves.
+  ((T_RC == 0)) && grep -q '^rows:' "$1" && touch "$TMP/import_sqlite.ok"
+  return 0
+}
+sqlite_prepare_baseline() {
+  rm_db "$TMP/import_sqlite_baseline.db"
+  sqlite3 "$TMP/import_sqlite_baseline.db" >/dev/null <<'SQL'
+PRAGMA journal_mode=WAL;
+CREATE TABLE citizens (id_number TEXT PRIMARY KEY, full_name TEXT, birth_date TEXT, sex TEXT, ethnicity TEXT,
+  nationality TEXT, permanent_address TEXT, current_address TEXT, household_id TEXT);
+CREATE INDEX citizens_address ON citizens (permanent_address);
+CREATE INDEX citizens_household ON citizens (household_id);
+CREATE INDEX citizens_name ON citizens (full_name);
+CREATE INDEX citizens_dup ON citizens (full_name, birth_date, permanent_address);
+SQL
+}
+# sqlite3 prints one line on stderr per duplicate key it skipped; anything else is a failure, and
+# the rows it stored plus the duplicates must make up the file.
+sqlite_inspect_baseline() {
+  local err=$TMP/import_sqlite_baseline.sqlite3.log stored dups other
+  stored=$(sqlite3 "$TMP/import_sqlite_baseline.db" 'SELECT count(*) FROM citizens' 2>/dev/null || echo 0)
+  dups=$(grep -c 'INSERT failed: UNIQUE constraint failed' "$err" || true)
+  other=$(grep -v 'INSERT failed: UNIQUE constraint failed' "$err" | head -n 1 || true)
+  IMPORT_ARGS=(--stored "$stored" --db-mib "$(db_mib "$TMP/import_sqlite_baseline.db")")
+  if [[ -n $other ]]; then
+    IMPORT_ARGS+=(--problem "sqlite3: $other")
+  elif ((stored + dups != CITIZEN_ROWS)); then
+    IMPORT_ARGS+=(--problem "sqlite3 stored $stored rows and skipped $dups duplicates, of $CITIZEN_ROWS")
+  fi
+  return 0
+}
+
+run_imports_sqlite() {
+  wanted import_sqlite || return 0
+  prepare_import_template
+  printf '%s\n' 'PRAGMA synchronous=FULL;' 'PRAGMA cache_size=-262144;' '.mode csv' \
+    ".import --skip 1 \"$CITIZENS_CSV\" citizens" >"$TMP/import_sqlite_baseline.sql"
+  CMD_TEXT="sqlite3 base.db: PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; .mode csv; .import --skip 1 citizens.csv citizens" \
+  PREPARE=sqlite_prepare_baseline INSPECT=sqlite_inspect_baseline GROUP=import_sqlite \
+    run_import import_sqlite_baseline "sqlite3 .import (baseline: primary key + 4 indexes)" sqlite3 \
+    sh -c 'exec sqlite3 "$1" <"$2" 2>"$3"' sh "$TMP/import_sqlite_baseline.db" "$TMP/import_sqlite_baseline.sql" \
+    "$TMP/import_sqlite_baseline.sqlite3.log"
+  rm_db "$TMP/import_sqlite_baseline.db"
+  CMD_TEXT="lienthong import citizens --db sqlite:import.db --input citizens.csv --rejects rejects.csv" \
+  PREPARE=sqlite_prepare_lienthong INSPECT=sqlite_inspect_lienthong BASELINE=import_sqlite_baseline \
+  TARGET_ROWS=200000 TARGET_RATIO=0.5 \
+    run_import import_sqlite "lienthong import, SQLite (every rule)" lienthong \
+    "${LT[@]}" import citizens --db "sqlite:$TMP/import_sqlite.db" --input "$CITIZENS_CSV" --rejects "$TMP/import_sqlite.rejects.csv"
+}
+
+# A throwaway PostgreSQL cluster: initdb in the scratch directory, as the postgres user (when root),
+# on a free port, sockets in the same directory; stopped and removed on exit (cleanup).
+PG_DIR=""; PG_PORT=""; PG_PID=""; PG_URL=""
+pg_as() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+psql_q() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+start_postgres() {
+  local attempt
+  PG_DIR=$TMP/pg
+  mkdir -p "$PG_DIR"
+  ((EUID == 0)) && chown postgres: "$PG_DIR"
+  pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$TMP/pg-initdb.log" 2>&1 ||
+    { tail -n 20 "$TMP/pg-initdb.log" >&2; die "initdb failed"; }
+  for attempt in 1 2 3; do
+    PG_PORT=$(python3 "$UTIL" free-port)
+    if pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=on" start >>"$TMP/pg-ctl.log" 2>&1; then
+      PG_PID=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+      PG_URL=postgresql://postgres@127.0.0.1:$PG_PORT
+      log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT (pid $PG_PID, $PG_DIR)"
+      return 0
+    fi
+    log "PostgreSQL did not start on port $PG_PORT (attempt $attempt):"
+    tail -n 5 "$PG_DIR/log" >&2 2>/dev/null || true
+  done
+  die "PostgreSQL would not start"
+}
+stop_postgres() {
+  [[ -n $PG_DIR && -f $PG_DIR/data/postmaster.pid ]] || return 0
+  local pid
+  pid=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >>"$TMP/pg-ctl.log" 2>&1 || {
+    log "PostgreSQL (pid $pid) did not stop: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 1
+  }
+  PG_PID=""
+}
+# pg_recreate DB: drops and creates a database, then a checkpoint, so that the previous attempt's
+# dirty pages are not written during the next one.
+pg_recreate() {
+  psql_q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" -c "CHECKPOINT"
+}
+pg_db_mib() { psql_q "$PG_URL/postgres" -c "SELECT pg_database_size('$1') / 1048576" 2>/dev/null || echo 0; }
+pg_prepare_lienthong() {
+  pg_recreate lt_import || return 1
+  bounded 300 "$TMP/import_postgres-migrate.log" "${LT[@]}" migrate --db "$PG_URL/lt_import" ||
+    { cat "$TMP/import_postgres-migrate.log" >&2; return 1; }
+  psql_q "$PG_URL/postgres" -c "CHECKPOINT"
+}
+pg_inspect_lienthong() {
+  IMPORT_ARGS=(--db-mib "$(pg_db_mib lt_import)")
+}
+pg_prepare_baseline() {
+  pg_recreate lt_copy || return 1
+  psql_q "$PG_URL/lt_copy" <<'SQL'
+CREATE TABLE citizens (id_number TEXT, full_name TEXT, birth_date TEXT, sex TEXT, ethnicity TEXT,
+  nationality TEXT, permanent_address TEXT, current_address TEXT, household_id TEXT);
+CREATE INDEX citizens_id ON citizens (id_number);
+CREATE INDEX citizens_address ON citizens (permanent_address);
+CREATE INDEX citizens_household ON citizens (household_id);
+CREATE INDEX citizens_name ON citizens (full_name);
+CREATE INDEX citizens_dup ON citizens (full_name, birth_date, permanent_address);
+CHECKPOINT;
+SQL
+}
+pg_inspect_baseline() {
+  local stored
+  stored=$(psql_q "$PG_URL/lt_copy" -c "SELECT count(*) FROM citizens" 2>/dev/null || echo 0)
+  IMPORT_ARGS=(--stored "$stored" --db-mib "$(pg_db_mib lt_copy)")
+  ((stored == CITIZEN_ROWS)) || IMPORT_ARGS+=(--problem "COPY stored $stored rows of $CITIZEN_ROWS")
+  return 0
+}
+
+run_imports_postgres() {
+  wanted import_postgres || return 0
+  [[ $CITIZENS_CSV != *"'"* ]] || die "the citizens file's path has a quote in it: $CITIZENS_CSV"
+  start_postgres
+  CMD_TEXT="psql -c \"\\copy citizens FROM 'citizens.csv' WITH (FORMAT csv, HEADER true)\"" \
+  PREPARE=pg_prepare_baseline INSPECT=pg_inspect_baseline GROUP=import_postgres SERVER_TREE=$PG_PID \
+    run_import import_postgres_baseline "PostgreSQL COPY (baseline: 5 plain indexes, no unique key)" copy \
+    "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$PG_URL/lt_copy" \
+    -c "\\copy citizens FROM '$CITIZENS_CSV' WITH (FORMAT csv, HEADER true)"
+  psql_q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS lt_copy WITH (FORCE)"
+  CMD_TEXT="lienthong import citizens --db postgresql://postgres@127.0.0.1:PORT/lt_import --input citizens.csv --rejects rejects.csv" \
+  PREPARE=pg_prepare_lienthong INSPECT=pg_inspect_lienthong BASELINE=import_postgres_baseline TARGET_RATIO=0.5 \
+  SERVER_TREE=$PG_PID \
+    run_import import_postgres "lienthong import, PostgreSQL (every rule)" lienthong \
+    "${LT[@]}" import citizens --db "$PG_URL/lt_import" --input "$CITIZENS_CSV" --rejects "$TMP/import_postgres.rejects.csv"
+  stop_postgres
+  rm -rf "$PG_DIR/data"
+}
+
+# The lookup run serves the database import_sqlite filled (else it imports the citizens first,
+# untimed), as the demo member system, for BENCH_LOOKUP_IDS imported IDs in turn.
+run_lookup() {
+  wanted lookup || return 0
+  local db=$TMP/citizens.db rejects=$TMP/citizens.rejects.csv n id code i logged0="" logged1="" sample=()
+  if [[ -f $TMP/import_sqlite.ok ]]; then
+    for i in "" -wal; do [[ -f $TMP/import_sqlite.db$i ]] && mv -f "$TMP/import_sqlite.db$i" "$db$i"; done
+    rm -f "$TMP/import_sqlite.db-shm"
+    cp -f "$TMP/import_sqlite.rejects.csv" "$rejects"
+    log "lookup: serving the database import_sqlite filled"
+  else
+    prepare_import_template
+    cp "$IMPORT_TEMPLATE" "$db"
+    log "lookup: importing $CITIZENS citizens first (not timed)"
+    bounded 3600 "$TMP/lookup-import.log" "${LT[@]}" import citizens --db "sqlite:$db" --input "$CITIZENS_CSV" --rejects "$rejects" ||
+      { tail -n 20 "$TMP/lookup-import.log" >&2; die "lienthong import (for the lookup run) failed"; }
+    log "lookup: $(grep -E '^(rows|inserted|rejected|seconds):' "$TMP/lookup-import.log" | tr '\n' ' ')"
+  fi
+  python3 "$UTIL" lookup-ids "$CITIZENS_CSV" "$rejects" --count "$LOOKUP_IDS" >"$TMP/lookup.ids"
+  n=$(wc -l <"$TMP/lookup.ids")
+  ((n > 0)) || die "lookup: no imported IDs to look up"
+  start_server lookup "$db"
+  # Every request must answer 200: a sample first (wrk itself only counts statuses >= 400).
+  mapfile -t sample < <(head -n 50 "$TMP/lookup.ids")
+  for id in "${sample[@]}"; do
+    code=$(curl -sS --max-time 10 -o "$TMP/lookup.sample.json" -w '%{http_code}' -H "X-API-Key: $MEMBER_API_KEY" \
+      "$SERVER_URL/api/v1/registries/citizens/lookup/$id?purpose=$LOOKUP_PURPOSE") || code=000
+    [[ $code == 200 ]] || die "lookup: GET …/lookup/$id answered $code: $(head -c 300 "$TMP/lookup.sample.json" 2>/dev/null)"
+  done
+  logged0=$(sqlite3 "$db" 'SELECT count(*) FROM pd_access_log' 2>/dev/null || true)
+  log "lookup: $n IDs; a sample of ${#sample[@]} answered 200 to the member system"
+  GROUP=lookup TITLE="server /healthz, $(commas "$CITIZENS") citizens loaded (lookup baseline)" CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
+    run_wrk lookup_healthz "$SERVER_URL/healthz"
+  BENCH_IDS=$TMP/lookup.ids BENCH_API_KEY=$MEMBER_API_KEY BENCH_PURPOSE=$LOOKUP_PURPOSE GROUP=lookup \
+  TITLE="citizen lookup by ID for a purpose ($(commas "$n") IDs, API key, access-logged)" BASELINE=lookup_healthz TARGET_RATIO=0.3 \
+  TARGET_P99_MS=20 CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
+    run_wrk lookup "$SERVER_URL/api/v1/registries/citizens/lookup/" "$LUA_DIR/lookup.lua"
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    tail -n 30 "$TMP/lookup.log" >&2
+    die "the server died during the lookup runs"
+  fi
+  log "server after the lookup runs: $(python3 "$UTIL" rss "$SERVER_PID")"
+  stop_server
+  logged1=$(sqlite3 "$db" 'SELECT count(*) FROM pd_access_log' 2>/dev/null || true)
+  [[ -n $logged0 && -n $logged1 ]] && log "lookup: $((logged1 - logged0)) reads written to the personal-data access log"
+  rm_db "$db"
+}
+
 write_meta() {
   local commit dirty=""
   commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -560,6 +903,17 @@ meta = {
                                                    " (default)" if cfg["sqlite_synchronous"] == "FULL" else ""),
     "nginx": "nginx $(nginx -v 2>&1 | sed 's|.*/||'), $NGINX_WORKERS worker processes, static ~100-byte JSON file, "
              "access_log off, keepalive_requests 100000, sendfile on, open_file_cache",
+    "citizens": {"count": $CITIZENS, "seed": $CITIZEN_SEED, "data": "$CITIZEN_DATA", "lookup_ids": $LOOKUP_IDS,
+                 "baselines": "sqlite3 $(sqlite3 --version 2>/dev/null | awk '{print $1}') \`.import\` into a table with a "
+                              "primary key and 4 indexes (WAL, synchronous=FULL, 256 MiB cache); psql \`\\\\copy\` (COPY) "
+                              "into a table with 5 plain indexes and no unique key (COPY stops at the first duplicate key)",
+                 "postgresql": "PostgreSQL: $("$PG_BIN/postgres" --version 2>/dev/null | awk '{print $3}' || echo "not installed"), "
+                               "a throwaway cluster with the default settings (fsync on), over TCP on 127.0.0.1",
+                 "lookup": "GET /api/v1/registries/citizens/lookup/{id}?purpose=$LOOKUP_PURPOSE as the demo member "
+                           "system (X-API-Key), each read written to the personal-data access log before the answer, "
+                           "cycling through %d imported IDs (bench/lua/lookup.lua), on a server whose database holds "
+                           "the %s imported citizens; its baseline is the same server's /healthz in the same run."
+                           % ($LOOKUP_IDS, format($CITIZENS, ","))},
   },
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=2)
@@ -568,15 +922,9 @@ EOF
 
 # ---- the runs -------------------------------------------------------------------------------------
 
-main() {
-  preflight
-  write_meta
-
-  # Issue 3 first (no server needed): micro-benchmarks, then the file conversions, one core each.
-  prepare_addresses
-  run_micro
-  run_conversions
-
+# The load runs 1–5 against nginx and the server with the bench database.
+run_load() {
+  wanted_any nginx_static healthz me unit_search || return 0
   prepare_nginx
   start_nginx
 
@@ -595,7 +943,7 @@ main() {
   BENCH_PATHS=$TMP/search.paths TITLE="server /api/v1/units/search ($(wc -l <"$TMP/search.paths") queries)" \
     BASELINE=nginx_static TARGET_P99_MS=5 CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
     run_wrk unit_search "$SERVER_URL/api/v1/units/search" "$LUA_DIR/search.lua"
-  # Later runs (citizen lookup, gateway vs nginx proxy_pass) go here.
+  # Later runs (gateway vs nginx proxy_pass) go here.
 
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     tail -n 30 "$TMP/server.log" >&2
@@ -604,6 +952,26 @@ main() {
   log "server after the load runs: $(python3 "$UTIL" rss "$SERVER_PID")"
   stop_server
   stop_pid "$NGINX_PID"; forget_pid "$NGINX_PID"
+}
+
+main() {
+  preflight
+  write_meta
+
+  # Issue 3 first (no server needed): micro-benchmarks, then the file conversions, one core each.
+  prepare_addresses
+  run_micro
+  run_conversions
+
+  # Issue 4: the citizen imports (no server), each against its baseline.
+  prepare_citizens
+  run_imports_sqlite
+  run_imports_postgres
+
+  run_load
+
+  # Issue 4: citizen lookup on a server with the citizens loaded (the database import_sqlite filled).
+  run_lookup
 
   # Memory on a fresh server process (same database), so the load runs do not blur the figure.
   if wanted idle_keepalive; then
