@@ -53,6 +53,9 @@ build-asan: deps build-asan/build.ninja
 run: build web
 	mkdir -p var
 	./build/lienthong units import-event --db sqlite:var/demo.db data/events/*.json
+	@# Demo registries: 20,000 generated people on the real map (once), then the demo accounts' own records.
+	@test -f var/demo-data/parcels.rejects.csv || ./build/lienthong demo generate --db sqlite:var/demo.db --citizens 20000 --out var/demo-data --import >/dev/null
+	@for r in citizens households enterprises; do ./build/lienthong import $$r --db sqlite:var/demo.db --input data/demo/$$r.csv --rejects var/demo-data/demo-$$r.rejects.csv >/dev/null; done
 	./build/lienthong serve --port $(PORT) --db sqlite:var/demo.db --demo
 
 # Every test: C++ unit and API tests (ASan+UBSan build) on SQLite and on a throwaway PostgreSQL,

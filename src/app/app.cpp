@@ -196,7 +196,7 @@ void App::seed_demo() {
       {"chuyenvien", "Trần Văn Minh", "specialist", "00004", "", "", "", "000.20.04.H26"},
       {"lanhdao", "Lê Văn Hùng", "leader", "00004", "", "", "", "000.20.04.H26"},
       {"congdan", "Phạm Thị Hường", "citizen", "", "001190012345", "", "congdan@demo.lienthong.vn", ""},
-      {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234567", "", ""},
+      {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234565", "", ""},
       {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", "", ""},
   };
   // Registered purposes ("declare once"); the demo member system may read for birth registration.
