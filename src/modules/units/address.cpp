@@ -943,9 +943,13 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
   struct Columns {
     std::string status, new_address, commune_code, commune_name, province_code, province_name, confidence, candidates, reason,
         reason_code, tail;  // tail: new_address without the street
-    bool from_cache = false;
   };
-  Columns cols;
+  // The columns written for the current row: a cached entry (with this row's own new_address) or
+  // the row's own conversion. Cached entries live in `store`; the maps hold small nodes (key and
+  // index), so that a lookup touches little memory.
+  Columns own;
+  const Columns* cols = nullptr;
+  std::string new_address;
   auto columns_of = [](const Conversion& c) {
     Columns k;
     k.status = c.status;
@@ -963,11 +967,16 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     return k;
   };
   constexpr size_t kCacheMax = 200000;
-  std::unordered_map<std::string, Columns> code_cache, text_cache;
+  std::vector<Columns> store;
+  std::unordered_map<std::string, uint32_t> code_cache, text_cache;
   std::string key;
-  auto remember = [&](std::unordered_map<std::string, Columns>& m, const Conversion& c) {
-    if (m.size() >= kCacheMax) m.clear();
-    m.emplace(key, columns_of(c));
+  auto remember = [&](std::unordered_map<std::string, uint32_t>& m, const Conversion& c) {
+    if (store.size() >= kCacheMax) {
+      store.clear();
+      code_cache.clear();
+      text_cache.clear();
+    }
+    if (m.emplace(key, static_cast<uint32_t>(store.size())).second) store.push_back(columns_of(c));
   };
   auto codes_key = [&](const AddressCodes& a) {
     key = a.province;
@@ -976,16 +985,20 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     key += '/';
     key += a.commune;
   };
-  auto cached_codes = [&](const AddressCodes& a, Conversion& c, Columns& out) {
+  // A cached entry for this row: `cols` points to it and `new_address` joins the row's street to it.
+  auto use_cached = [&](const Columns& e, std::string street, Conversion& c) {
+    cols = &e;
+    if (e.tail.empty()) new_address.clear();
+    else if (street.empty()) new_address.assign(e.tail, 2);
+    else new_address = std::move(street) + e.tail;
+    c.status = e.status;
+    c.reason_code = e.reason_code;
+  };
+  auto cached_codes = [&](const AddressCodes& a, Conversion& c) {
     codes_key(a);
     auto it = code_cache.find(key);
     if (it == code_cache.end()) return false;
-    out = it->second;
-    std::string street = text::valid_utf8(a.street) ? text::nfc(text::trim(a.street)) : std::string(a.street);
-    out.new_address = out.tail.empty() ? std::string() : street.empty() ? out.tail.substr(2) : street + out.tail;
-    c.status = out.status;
-    c.reason_code = out.reason_code;
-    out.from_cache = true;
+    use_cached(store[it->second], text::valid_utf8(a.street) ? text::nfc(text::trim(a.street)) : std::string(a.street), c);
     return true;
   };
   auto remember_codes = [&](const AddressCodes& a, const Conversion& c) {
@@ -999,18 +1012,13 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     if (t.substr(0, c1).find(" - ") != std::string_view::npos) return {};
     return t.substr(c1 + 1);
   };
-  auto cached_text = [&](std::string_view t, Conversion& c, Columns& out) {
+  auto cached_text = [&](std::string_view t, Conversion& c) {
     auto tail = text_tail(t);
     if (tail.empty()) return false;
     key.assign(tail);
     auto it = text_cache.find(key);
     if (it == text_cache.end()) return false;
-    out = it->second;
-    std::string street = text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1)));
-    out.new_address = out.tail.empty() ? std::string() : street.empty() ? out.tail.substr(2) : street + out.tail;
-    c.status = out.status;
-    c.reason_code = out.reason_code;
-    out.from_cache = true;
+    use_cached(store[it->second], text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1))), c);
     return true;
   };
   auto remember_text = [&](std::string_view t, const Conversion& c) {
@@ -1024,6 +1032,7 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
   };
   while (r.next(row)) {
     ++sum.rows;
+    cols = nullptr;
     Conversion c;
     if (r.error()) {
       c.status = "unresolved";
@@ -1041,14 +1050,14 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
           c.status = "unresolved";
           c.reason_code = "empty";
           c.reason = "Địa chỉ trống / Empty address";
-        } else if (!cached_text(t, c, cols)) {
+        } else if (!cached_text(t, c)) {
           c = index.convert(t, as_of);
           remember_text(t, c);
         }
       } else {
         AddressCodes ac{std::string(text::trim(at(p_col))), std::string(text::trim(at(d_col))), std::string(text::trim(at(c_col))),
                         std::string(at(s_col))};
-        if (!cached_codes(ac, c, cols)) {
+        if (!cached_codes(ac, c)) {
           c = index.convert(ac, as_of);
           remember_codes(ac, c);
         }
@@ -1060,13 +1069,16 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     else if (c.status == "ambiguous") ++sum.ambiguous;
     else ++sum.unresolved;
     if (!c.reason_code.empty()) ++reasons[c.reason_code];
-    if (!cols.from_cache) cols = columns_of(c);
-    row.push_back(cols.status);
-    row.push_back(cols.new_address);
-    for (const auto* x : {&cols.commune_code, &cols.commune_name, &cols.province_code, &cols.province_name, &cols.confidence,
-                          &cols.candidates, &cols.reason})
+    if (!cols) {
+      own = columns_of(c);
+      cols = &own;
+      new_address = own.new_address;
+    }
+    row.push_back(cols->status);
+    row.push_back(new_address);
+    for (const auto* x : {&cols->commune_code, &cols->commune_name, &cols->province_code, &cols->province_name, &cols->confidence,
+                          &cols->candidates, &cols->reason})
       row.push_back(*x);
-    cols.from_cache = false;
     line = csv::format_row(row);
     line += '\n';
     out.write(line.data(), static_cast<std::streamsize>(line.size()));
