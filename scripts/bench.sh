@@ -290,6 +290,15 @@ login() {
 
 # ---- measurements ---------------------------------------------------------------------------------
 
+# machine_ticks VAR: busy CPU time of the whole machine in clock ticks (user + nice + system + steal,
+# as `bench_util.py machine-ticks`), read by the shell itself: a helper process's start-up (a pyenv
+# python3 shim takes about half a CPU-second) would otherwise count as load from other processes.
+machine_ticks() {
+  local _cpu _u _n _s _idle _io _irq _sirq _st _rest
+  read -r _cpu _u _n _s _idle _io _irq _sirq _st _rest </proc/stat
+  printf -v "$1" '%d' $((_u + _n + _s + _st))
+}
+
 # Appends one JSON result object (one line) to the results.
 record() {
   python3 -c 'import json,sys; json.loads(sys.argv[1])' "$1" || die "record: not JSON: $1"
@@ -339,14 +348,14 @@ wrk_attempt() {
   # CPU accounting: the serving process tree, wrk itself (through the shell's children times) and
   # the whole machine, so that load from other processes shows up in the results.
   [[ -n ${CPU_PID:-} ]] && c0=$(python3 "$UTIL" cpu-ticks "$CPU_PID")
-  m0=$(python3 "$UTIL" machine-ticks)
+  machine_ticks m0
   t0=$(date +%s.%N)
   times >"$TMP/times.0"
   bounded "$limit" "$txt" \
     wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${WRK_DURATION}s" --latency -s "$lua" "$url" || rc=$?
   times >"$TMP/times.1"
   t1=$(date +%s.%N)
-  m1=$(python3 "$UTIL" machine-ticks)
+  machine_ticks m1
   [[ -n ${CPU_PID:-} ]] && c1=$(python3 "$UTIL" cpu-ticks "$CPU_PID")
   cpu_args=(--wall-s "$(python3 -c "print($t1 - $t0)")" --machine-ticks $((m1 - m0))
     --times-before "$TMP/times.0" --times-after "$TMP/times.1")
@@ -439,14 +448,14 @@ timed() {
   local name=$1 out=$2 t0 t1 m0 m1
   shift 2
   # (In this order, so that the CPU time counted for CMD holds no helper process but `date`.)
-  m0=$(python3 "$UTIL" machine-ticks)
+  machine_ticks m0
   times >"$TMP/times.0"
   t0=$(date +%s.%N)
   T_RC=0
   bounded 1800 "$out" "$@" || T_RC=$?
   t1=$(date +%s.%N)
   times >"$TMP/times.1"
-  m1=$(python3 "$UTIL" machine-ticks)
+  machine_ticks m1
   T_WALL=$(python3 -c "print($t1 - $t0)")
   T_CPU=$(cd "$ROOT/bench" && python3 -c 'import sys, bench_util as b; print(b.children_seconds(sys.argv[2]) - b.children_seconds(sys.argv[1]))' \
     "$TMP/times.0" "$TMP/times.1")
