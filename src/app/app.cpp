@@ -35,6 +35,7 @@ void App::open() {
   identity::Service::add_migrations(migrator);
   registry::Service::add_migrations(migrator);
   registry::Documents::add_migration(migrator);
+  calendar::Store::add_migrations(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -66,10 +67,44 @@ void App::open() {
   oo.backoff_ms = cfg.outbox_backoff_ms;
   outbox = std::make_unique<outbox::Outbox>(*db, oo);
   outbox->on("mail.", outbox::file_mail_handler(cfg.mail_dir));
+  calendar = std::make_unique<calendar::Store>(*db, office_hours(cfg));
+}
+
+void App::warn_missing_schedules() const {
+  int this_year = calendar::ymd((timeutil::now_ms() + calendar::kVietnamOffsetMs) / 86400000).y;
+  for (int y : {this_year, this_year + 1})
+    if (!calendar->current()->has_schedule(y))
+      spdlog::warn("no official working-time schedule for {}: the legal defaults apply until an admin enters it (PUT /api/v1/calendar/{})",
+                   y, y);
+}
+
+calendar::OfficeHours office_hours(const config::Config& cfg) {
+  auto minute = [](std::string_view hhmm, const char* what) {
+    if (hhmm.size() != 5 || hhmm[2] != ':' || !std::isdigit(static_cast<unsigned char>(hhmm[0])) ||
+        !std::isdigit(static_cast<unsigned char>(hhmm[1])) || !std::isdigit(static_cast<unsigned char>(hhmm[3])) ||
+        !std::isdigit(static_cast<unsigned char>(hhmm[4])))
+      throw std::runtime_error(std::string(what) + ": expected HH:MM, got '" + std::string(hhmm) + "'");
+    int m = (hhmm[0] - '0') * 600 + (hhmm[1] - '0') * 60 + (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+    if (m >= 24 * 60) throw std::runtime_error(std::string(what) + ": no such time " + std::string(hhmm));
+    return m;
+  };
+  calendar::OfficeHours h;
+  const std::string& s = cfg.office_hours;  // "08:00-12:00,13:00-17:00"
+  if (s.size() != 23 || s[5] != '-' || s[11] != ',' || s[17] != '-')
+    throw std::runtime_error("office_hours: expected HH:MM-HH:MM,HH:MM-HH:MM, got '" + s + "'");
+  h.open_min = minute(std::string_view(s).substr(0, 5), "office_hours");
+  h.lunch_start_min = minute(std::string_view(s).substr(6, 5), "office_hours");
+  h.lunch_end_min = minute(std::string_view(s).substr(12, 5), "office_hours");
+  h.close_min = minute(std::string_view(s).substr(18, 5), "office_hours");
+  if (!(h.open_min < h.lunch_start_min && h.lunch_start_min <= h.lunch_end_min && h.lunch_end_min < h.close_min))
+    throw std::runtime_error("office_hours: the times must increase: '" + s + "'");
+  h.cutoff_min = minute(cfg.receipt_cutoff, "receipt_cutoff");
+  return h;
 }
 
 void App::add_routes() {
   add_platform_routes();
+  add_calendar_routes();
   units->add_routes(router);
   units::add_address_routes(router, *units);
   units::add_agency_routes(router, *units);

@@ -2,6 +2,8 @@
 // Wiring: configuration → database → migrations → keys → modules → routes. Used by every CLI
 // subcommand, so `serve`, `migrate`, `admin create`, `audit verify`, `backup` and `restore` all work
 // on the same database.
+#include <boost/json/object.hpp>
+
 #include <memory>
 
 #include "modules/audit/audit.hpp"
@@ -10,6 +12,7 @@
 #include "modules/registry/registry.hpp"
 #include "platform/files/blob_store.hpp"
 #include "modules/units/units.hpp"
+#include "platform/calendar/store.hpp"
 #include "platform/config/config.hpp"
 #include "platform/crypto/keyring.hpp"
 #include "platform/db/db.hpp"
@@ -26,6 +29,8 @@ class App {
   // Opens the database and applies pending migrations (they run at every start).
   void open();
   void add_routes();
+  // Logs a warning for this year and next year when their official schedule is missing.
+  void warn_missing_schedules() const;
   // Seeds the demo province's accounts (idempotent). Fixed passwords: see README.
   void seed_demo();
 
@@ -40,12 +45,21 @@ class App {
   std::unique_ptr<files::BlobStore> blobs;  // content-addressed files (personal data store)
   std::unique_ptr<registry::Documents> documents;
   std::unique_ptr<outbox::Outbox> outbox;
+  std::unique_ptr<calendar::Store> calendar;  // working-time calendar (official schedules)
   metrics::Registry metrics;
   http::Router router;
 
  private:
   void add_platform_routes();
+  void add_calendar_routes();  // calendar_routes.cpp
+
+ public:
+  // GET /api/v1/calendar/{year}: the year's days, whether they are official, the office hours.
+  boost::json::object calendar_year_json(int year) const;
 };
+
+// Office hours from the configuration ("08:00-12:00,13:00-17:00", cut-off "15:00").
+calendar::OfficeHours office_hours(const config::Config& cfg);
 
 inline constexpr const char* kDemoPassword = "Demo@2025";
 inline constexpr const char* kDemoApiKey = "ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem";

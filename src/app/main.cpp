@@ -18,7 +18,9 @@
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/util/error.hpp"
+#include "platform/util/csv.hpp"
 #include "platform/util/json.hpp"
+#include "platform/util/time.hpp"
 
 using namespace lt;
 
@@ -49,6 +51,7 @@ config::Config load_config(const Common& c) {
 
 int serve(app::App& a, bool demo, const std::string& ready_file) {
   a.open();
+  a.warn_missing_schedules();
   if (demo) a.seed_demo();
   a.add_routes();
   http::DispatchOptions dopts;
@@ -288,6 +291,21 @@ int main(int argc, char** argv) {
   generate_cmd->add_option("--out", gen_out, "output folder (default ./demo-data)");
   generate_cmd->add_flag("--import", gen_import, "also import the files into the registries");
 
+  auto* calendar_cmd = cli.add_subcommand("calendar", "Working-time calendar (docs/CALENDAR.md)");
+  calendar_cmd->require_subcommand(1);
+  auto* due_cmd = calendar_cmd->add_subcommand("due", "Print the due time (ISO 8601 with offset) of a dossier received at --from");
+  add_common(due_cmd, common);
+  std::string due_from;
+  int due_days = 0, due_hours = 0;
+  due_cmd->add_option("--from", due_from, "receipt time, e.g. 2026-02-13T10:00+07:00")->required();
+  auto* due_days_opt = due_cmd->add_option("--working-days", due_days, "time limit in working days")->check(CLI::Range(1, 9999));
+  auto* due_hours_opt = due_cmd->add_option("--working-hours", due_hours, "time limit in working hours")->check(CLI::Range(1, 9999));
+  due_days_opt->excludes(due_hours_opt);
+  auto* holidays_cmd = calendar_cmd->add_subcommand("holidays", "List a year's days off and make-up working days");
+  add_common(holidays_cmd, common);
+  int holidays_year = 0;
+  holidays_cmd->add_option("--year", holidays_year, "year")->required()->check(CLI::Range(1900, 2199));
+
   auto* routes_cmd = cli.add_subcommand("routes", "Print every HTTP route with its permission, as JSON lines");
   add_common(routes_cmd, common);
 
@@ -366,6 +384,27 @@ int main(int argc, char** argv) {
     }
     if (convert_cmd->parsed()) return convert_addresses(a, conv, conv_in, conv_out, conv_as_of);
     if (generate_cmd->parsed()) return demo_generate(a, gen, gen_out, gen_import);
+    if (due_cmd->parsed()) {
+      if (!due_days && !due_hours) throw std::runtime_error("give --working-days N or --working-hours N");
+      auto from = timeutil::parse_iso(due_from);
+      if (!from || due_from.size() < 16) throw std::runtime_error("--from: expected YYYY-MM-DDTHH:MM[:SS]±HH:MM, got " + due_from);
+      auto cal = a.calendar->current();
+      int64_t due = due_days ? cal->due_working_days(*from, due_days) : cal->due_working_hours(*from, due_hours);
+      int year = calendar::ymd(cal->receipt_day(*from)).y;
+      if (!cal->has_schedule(year)) std::cerr << "warning: no official schedule for " << year << "; the legal defaults apply\n";
+      std::cout << calendar::iso_vn(due) << "\n";
+      return 0;
+    }
+    if (holidays_cmd->parsed()) {
+      auto cal = a.calendar->current();
+      bool official = cal->has_schedule(holidays_year);
+      std::cout << "# " << holidays_year << ": " << (official ? "official schedule" : "legal defaults (no official schedule entered)") << "\n";
+      std::cout << "date,weekday,kind,name,source\n";
+      static const char* kWd[] = {"CN", "T2", "T3", "T4", "T5", "T6", "T7"};
+      for (const auto& d : cal->days(holidays_year))
+        std::cout << csv::format_row({d.date, kWd[calendar::weekday(*calendar::parse_date(d.date))], d.kind, d.name, d.source}) << "\n";
+      return 0;
+    }
     if (import_cmd->parsed()) return import_registry(a, imp, imp_in, imp_rejects, import_cmd->count("--format") > 0);
     if (import_event_cmd->parsed()) {
       for (const auto& f : event_files) {

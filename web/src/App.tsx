@@ -56,7 +56,7 @@ function AuthedRoutes({ account, path }: { account: Account; path: string }) {
     case '/registry/quality':
       return canSeeQuality(account.role) ? <QualityPage /> : <ForbiddenPage />;
     case '/me/data':
-      // Everyone signed in may open it; it explains that it is for verified citizens.
+      // Everyone signed in may open it; it explains that it is for verified citizens (and businesses: their documents).
       return <MyDataPage />;
     default:
       return <NotFoundPage />;

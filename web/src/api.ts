@@ -1,7 +1,9 @@
 import i18n from './i18n';
+import { documentMime } from './documents';
 import type {
   Account,
   AccountList,
+  AddedDocument,
   AccountStatus,
   ConversionResult,
   ConversionSummary,
@@ -9,6 +11,9 @@ import type {
   CreatedAccount,
   DataAccess,
   LoginResponse,
+  NewDocumentMeta,
+  OwnerKind,
+  PdsDocument,
   Purpose,
   QualityRecords,
   QualityReport,
@@ -141,6 +146,42 @@ async function uploadCsv(path: string, file: Blob): Promise<ConvertedCsv> {
   };
 }
 
+/**
+ * Adds a document to a store: the file is the raw body with its own Content-Type, the rest goes in
+ * the query string (empty values left out). 201 created, 200 the same bytes were already there.
+ */
+async function uploadDocument(path: string, file: File, meta: NewDocumentMeta): Promise<AddedDocument> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(meta)) {
+    if (typeof v === 'string' && v.trim()) qs.set(k, v.trim());
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${path}?${qs.toString()}`, {
+      method: 'POST',
+      headers: {
+        Accept: 'application/json',
+        'Accept-Language': i18n.language || 'vi',
+        // The browser may not know the type (e.g. .json on some systems): then it comes from the name.
+        'Content-Type': documentMime(file) ?? (file.type || 'application/octet-stream'),
+      },
+      body: file,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', i18n.t('errors.network'), null);
+  }
+  const data = parseJson(await res.text().catch(() => ''));
+  if (!res.ok) {
+    if (res.status === 413 && !(data as { error?: unknown } | null)?.error) {
+      throw new ApiError(413, 'payload_too_large', i18n.t('documents.tooLargeServer'), 'file');
+    }
+    throw failure(res.status, data);
+  }
+  return data as AddedDocument;
+}
+
 export const api = {
   login(username: string, password: string, totpCode?: string): Promise<LoginResponse> {
     const body: Record<string, string> = { username, password };
@@ -256,7 +297,48 @@ export const api = {
   myDataAccess(): Promise<{ items: DataAccess[] }> {
     return request('GET', '/api/v1/me/data-access');
   },
+
+  /** A verified citizen or business: their own documents, newest first. */
+  myDocuments(): Promise<{ items: PdsDocument[] }> {
+    return request('GET', '/api/v1/me/documents');
+  },
+
+  /** A verified citizen or business adds a document to their own store. */
+  addMyDocument(file: File, meta: NewDocumentMeta): Promise<AddedDocument> {
+    return uploadDocument('/api/v1/me/documents', file, meta);
+  },
+
+  /** pds.read: a citizen's or enterprise's documents (access-logged, with the purpose if given). */
+  pdsDocuments(kind: OwnerKind, key: string, purpose?: string): Promise<{ items: PdsDocument[] }> {
+    const q = purpose ? `?${new URLSearchParams({ purpose }).toString()}` : '';
+    return request('GET', `${pdsPath(kind, key)}${q}`);
+  },
+
+  /** pds.write: adds a document to a citizen's or enterprise's store. */
+  addPdsDocument(kind: OwnerKind, key: string, file: File, meta: NewDocumentMeta): Promise<AddedDocument> {
+    return uploadDocument(pdsPath(kind, key), file, meta);
+  },
+
+  /** pds.write: revokes a document (its file and row stay for the audit). */
+  revokePdsDocument(id: number): Promise<{ ok: boolean }> {
+    return request('DELETE', `/api/v1/pds/documents/${encodeURIComponent(String(id))}`);
+  },
 };
+
+function pdsPath(kind: OwnerKind, key: string): string {
+  return `/api/v1/pds/${encodeURIComponent(kind)}/${encodeURIComponent(key)}/documents`;
+}
+
+/** One's own document's file (same origin: the session cookie goes with the link). */
+export function myDocumentContentUrl(id: number): string {
+  return `/api/v1/me/documents/${encodeURIComponent(String(id))}/content`;
+}
+
+/** A document's file for an official; the read is access-logged with the purpose, if given. */
+export function pdsDocumentContentUrl(id: number, purpose?: string): string {
+  const q = purpose ? `?${new URLSearchParams({ purpose }).toString()}` : '';
+  return `/api/v1/pds/documents/${encodeURIComponent(String(id))}/content${q}`;
+}
 
 function recordPath(registry: RegistryName, key: string): string {
   return `/api/v1/registries/${encodeURIComponent(registry)}/records/${encodeURIComponent(key)}`;

@@ -229,3 +229,65 @@ export interface Purpose {
   legal_basis: string;
   status: string;
 }
+
+// ---- personal data store (docs/REGISTRY.md, "Personal data store") ----
+
+export type OwnerKind = 'citizen' | 'enterprise';
+
+/** The store of a registry's records: citizens and enterprises have one, the others do not. */
+export function ownerKindOf(registry: RegistryName): OwnerKind | null {
+  if (registry === 'citizens') return 'citizen';
+  if (registry === 'enterprises') return 'enterprise';
+  return null;
+}
+
+/** Roles with pds.read (server: src/modules/identity/identity.cpp). */
+export function canReadPds(role: Role | undefined | null): boolean {
+  return role === 'system-admin' || role === 'province-admin' || role === 'one-stop-officer' || role === 'specialist';
+}
+
+/** Roles with pds.write: add and revoke. */
+export function canWritePds(role: Role | undefined | null): boolean {
+  return role === 'system-admin' || role === 'province-admin' || role === 'one-stop-officer';
+}
+
+/** Who has a store of their own (GET /api/v1/me/documents): verified citizens and businesses. */
+export function hasOwnStore(account: Pick<Account, 'role' | 'verified'> | null | undefined): boolean {
+  return !!account && account.verified && (account.role === 'citizen' || account.role === 'business');
+}
+
+/** One document of a store (GET …/documents → items). */
+export interface PdsDocument {
+  id: number;
+  owner_kind: OwnerKind | string;
+  owner_key: string;
+  /** 2–40 of a-z 0-9 -, e.g. giay-khai-sinh. */
+  doc_type: string;
+  title: string;
+  sha256: string;
+  size: number;
+  mime: string;
+  issued_by: string | null;
+  issued_at: string | null;
+  valid_until: string | null;
+  /** api:<official>, owner:<user>, result:<procedure> */
+  source: string;
+  dossier_code: string | null;
+  status: 'active' | 'revoked' | string;
+  created_at: string;
+}
+
+/** The answer of a POST …/documents: 201 created, or 200 with the document already there. */
+export interface AddedDocument {
+  document: PdsDocument;
+  created: boolean;
+}
+
+/** What the upload form sends besides the file (query parameters; empty ones are left out). */
+export interface NewDocumentMeta {
+  doc_type: string;
+  title: string;
+  issued_by?: string;
+  issued_at?: string;
+  valid_until?: string;
+}

@@ -436,7 +436,7 @@ async function signIn(page, s, username, password) {
   await page.waitForURL((u) => u.pathname !== '/login');
 }
 
-/** Signs out and opens `path` signed in as `username` (through the /login redirect). */
+/** Signs out and opens `path` (may have a query) signed in as `username` (through the /login redirect). */
 async function openAs(page, s, username, path) {
   if (s.phase === 'authed') {
     await page.getByTestId('logout').click();
@@ -446,13 +446,11 @@ async function openAs(page, s, username, path) {
   await page.goto(BASE_URL + path);
   await page.waitForURL((u) => u.pathname === '/login');
   await signIn(page, s, username, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === path);
+  await page.waitForURL((u) => u.pathname + u.search === path);
 }
 
-const text = async (locator) => ((await locator.textContent()) || '').trim();
-
-test('registries: lookup with provenance, data quality, my data access log', { skip, timeout: 150_000 }, async () => {
-  // 1. Data first, through the API (importing again changes nothing: it is idempotent).
+/** Imports the test citizens as REG.importer through the API (idempotent: a rerun changes nothing). */
+async function importCitizens() {
   const token = await apiToken(REG.importer, DEMO_PASSWORD);
   const imp = await fetch(`${BASE_URL}/api/v1/registries/citizens/import?source=${REG.source}`, {
     method: 'POST',
@@ -468,6 +466,13 @@ test('registries: lookup with provenance, data quality, my data access log', { s
   const { summary } = JSON.parse(impBody);
   assert.equal(summary.rows, 3, `import summary ${JSON.stringify(summary)}`);
   assert.equal(summary.rejected, 0, `import summary ${JSON.stringify(summary)}`);
+}
+
+const text = async (locator) => ((await locator.textContent()) || '').trim();
+
+test('registries: lookup with provenance, data quality, my data access log', { skip, timeout: 150_000 }, async () => {
+  // 1. Data first, through the API (importing again changes nothing: it is idempotent).
+  await importCitizens();
 
   const { browser, page, s, shot, pathOf, finish } = await openBrowser();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-registry-'));
@@ -580,6 +585,181 @@ test('registries: lookup with provenance, data quality, my data access log', { s
     assert.equal(pathOf(), '/me/data');
   } catch (e) {
     await shot('failure-registry.png').catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  finish();
+});
+
+// ---- personal data store: a citizen's own documents, the officials' view ----------------------
+
+const PDS = {
+  officer: 'motcua', // one-stop officer in Phường Ba Đình (pds.write)
+  officerName: 'Nguyễn Thị Lan',
+  specialist: 'chuyenvien', // pds.read only
+};
+// A small PDF (the server checks the first bytes "%PDF-"); the same bytes again are the same document.
+const PDF_BYTES = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
+    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +
+    'trailer << /Root 1 0 R >>\n%%EOF\n',
+);
+const PDF_TITLE = 'Giấy khai sinh (bản sao điện tử)';
+
+test('personal data store: my documents (citizen), the store on the record (officials)', { skip, timeout: 150_000 }, async () => {
+  // The owner must be in the citizens registry: the same import as the registry test.
+  await importCitizens();
+
+  const { browser, page, s, shot, finish } = await openBrowser();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-pds-'));
+  const storePath = `/api/v1/pds/citizen/${CITIZEN.id}/documents`;
+
+  try {
+    // 1. The citizen adds a PDF to her own store on /me/data and sees it listed.
+    await openAs(page, s, REG.citizen, '/me/data');
+    const mine = page.getByTestId('my-docs');
+    await mine.getByRole('heading', { level: 2, name: 'Giấy tờ của tôi' }).waitFor();
+    // Not an accepted type: refused before anything is sent.
+    await page.getByTestId('my-docs-file').setInputFiles({
+      name: 'don.docx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      buffer: Buffer.from('PK\x03\x04'),
+    });
+    await mine.getByText('Chỉ nhận tệp PDF, JPEG, PNG, XML, JSON hoặc văn bản (.txt).').waitFor();
+
+    await page.getByLabel('Loại giấy tờ', { exact: true }).selectOption('giay-khai-sinh');
+    await page.getByLabel('Tên giấy tờ', { exact: true }).fill(PDF_TITLE);
+    // Named .pdf but not a PDF: the server refuses it (400, field content_type), shown under the file.
+    s.allowed.add('400 /api/v1/me/documents');
+    await page.getByTestId('my-docs-file').setInputFiles({
+      name: 'gia-mao.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('không phải PDF'),
+    });
+    const [refused] = await Promise.all([
+      page.waitForResponse(
+        (r) => new URL(r.url()).pathname === '/api/v1/me/documents' && r.request().method() === 'POST',
+      ),
+      page.getByTestId('my-docs-submit').click(),
+    ]);
+    assert.equal(refused.status(), 400, 'a fake PDF was accepted');
+    await page.locator('#my-docs-file-error').filter({ hasText: 'Nội dung tệp không phải application/pdf' }).waitFor();
+    await page.getByLabel('Ngày cấp (không bắt buộc)').fill('1990-03-10');
+    await page.getByTestId('my-docs-file').setInputFiles({
+      name: 'giay-khai-sinh.pdf',
+      mimeType: 'application/pdf',
+      buffer: PDF_BYTES,
+    });
+    const [added] = await Promise.all([
+      page.waitForResponse(
+        (r) => new URL(r.url()).pathname === '/api/v1/me/documents' && r.request().method() === 'POST',
+      ),
+      page.getByTestId('my-docs-submit').click(),
+    ]);
+    const addedBody = await added.text();
+    assert.ok([200, 201].includes(added.status()), `POST /api/v1/me/documents: HTTP ${added.status()} ${addedBody}`);
+    assert.equal(added.request().headers()['content-type'], 'application/pdf');
+    const sent = new URL(added.url()).searchParams;
+    assert.equal(sent.get('doc_type'), 'giay-khai-sinh');
+    assert.equal(sent.get('title'), PDF_TITLE);
+    assert.equal(sent.get('issued_at'), '1990-03-10');
+    const { document: doc } = JSON.parse(addedBody);
+    assert.equal(doc.mime, 'application/pdf');
+    assert.equal(doc.size, PDF_BYTES.length);
+    await page.getByTestId('my-docs-added').waitFor();
+
+    const myRow = page.getByTestId('my-docs-row').filter({ hasText: PDF_TITLE });
+    await myRow.first().waitFor();
+    const myRowText = await text(myRow.first());
+    assert.ok(myRowText.includes('Giấy khai sinh'), `type not shown: "${myRowText}"`);
+    assert.ok(myRowText.includes('10/03/1990'), `date of issue not shown: "${myRowText}"`);
+    const myLink = page.locator(`[data-testid="my-docs-row"][data-document-id="${doc.id}"]`).getByTestId('my-docs-download');
+    assert.equal(await myLink.getAttribute('href'), `/api/v1/me/documents/${doc.id}/content`);
+    const [myDownload] = await Promise.all([page.waitForEvent('download'), myLink.click()]);
+    const mySaved = path.join(tmp, 'mine.pdf');
+    await myDownload.saveAs(mySaved);
+    assert.ok(fs.readFileSync(mySaved).equals(PDF_BYTES), 'the downloaded file differs from the uploaded one');
+    await shot('my-documents-vi.png');
+    // In English: the section, the type and the column names.
+    await page.getByTestId('lang-en').click();
+    await mine.getByRole('heading', { level: 2, name: 'My documents' }).waitFor();
+    assert.equal(await text(myRow.first().getByTestId('my-docs-type')), 'Birth certificate');
+    await mine.getByRole('columnheader', { name: 'Issued on' }).waitFor();
+    await page.getByTestId('lang-vi').click();
+    await mine.getByRole('heading', { level: 2, name: 'Giấy tờ của tôi' }).waitFor();
+
+    // 2. The one-stop officer opens her record: the document is in the store section, added by its owner.
+    await openAs(page, s, PDS.officer, `/registry?registry=citizens&key=${CITIZEN.id}`);
+    await page.getByTestId('registry-record').waitFor();
+    const store = page.getByTestId('pds');
+    await store.getByRole('heading', { level: 2, name: 'Kho dữ liệu cá nhân' }).waitFor();
+    const officialRow = page.locator(`[data-testid="pds-row"][data-document-id="${doc.id}"]`);
+    await officialRow.waitFor();
+    const officialRowText = await text(officialRow);
+    assert.ok(officialRowText.includes(PDF_TITLE), `store row: "${officialRowText}"`);
+    assert.ok(officialRowText.includes(`owner:${REG.citizen}`), `source not shown: "${officialRowText}"`);
+    const officialLink = officialRow.getByTestId('pds-download');
+    assert.equal(await officialLink.getAttribute('href'), `/api/v1/pds/documents/${doc.id}/content`);
+    const [officialDownload] = await Promise.all([page.waitForEvent('download'), officialLink.click()]);
+    const officialSaved = path.join(tmp, 'official.pdf');
+    await officialDownload.saveAs(officialSaved);
+    assert.ok(fs.readFileSync(officialSaved).equals(PDF_BYTES), 'the official download differs');
+
+    // 3. pds.write: the officer adds a receipt (plain text, new bytes each run) and revokes it.
+    const receiptTitle = `Biên nhận hồ sơ thử nghiệm ${Date.now()}`;
+    await page.getByLabel('Loại giấy tờ', { exact: true }).selectOption('khac');
+    await page.getByLabel('Tên giấy tờ', { exact: true }).fill(receiptTitle);
+    await page.getByLabel('Cơ quan cấp (không bắt buộc)').fill('000.21.04.H26');
+    await page.getByTestId('pds-file').setInputFiles({
+      name: 'bien-nhan.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(`${receiptTitle}\nNgười nhận: ${PDS.officerName}\n`),
+    });
+    const [receipt] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === storePath && r.request().method() === 'POST'),
+      page.getByTestId('pds-submit').click(),
+    ]);
+    const receiptBody = await receipt.text();
+    assert.equal(receipt.status(), 201, `POST ${storePath}: HTTP ${receipt.status()} ${receiptBody}`);
+    assert.equal(receipt.request().headers()['content-type'], 'text/plain');
+    const receiptDoc = JSON.parse(receiptBody).document;
+    assert.equal(await text(page.getByTestId('pds-added')), `Đã thêm “${receiptTitle}”.`);
+    const receiptRow = page.locator(`[data-testid="pds-row"][data-document-id="${receiptDoc.id}"]`);
+    await receiptRow.waitFor();
+    assert.ok((await text(receiptRow)).includes(`api:${PDS.officer}`), 'the officer is not the source');
+    await shot('pds-vi.png');
+
+    page.once('dialog', (d) => void d.accept());
+    const [revoke] = await Promise.all([
+      page.waitForResponse(
+        (r) =>
+          new URL(r.url()).pathname === `/api/v1/pds/documents/${receiptDoc.id}` && r.request().method() === 'DELETE',
+      ),
+      receiptRow.getByTestId('pds-revoke').click(),
+    ]);
+    assert.equal(revoke.status(), 200, `DELETE /api/v1/pds/documents/${receiptDoc.id}: HTTP ${revoke.status()}`);
+    assert.equal(await text(page.getByTestId('pds-revoked')), `Đã thu hồi “${receiptTitle}”.`);
+    await receiptRow.waitFor({ state: 'detached' });
+    assert.equal(await officialRow.count(), 1, 'the citizen\'s document went away with the revoked one');
+
+    // 4. A specialist (pds.read only) sees the store, without the upload form or "Revoke".
+    await openAs(page, s, PDS.specialist, `/registry?registry=citizens&key=${CITIZEN.id}`);
+    await page.locator(`[data-testid="pds-row"][data-document-id="${doc.id}"]`).waitFor();
+    assert.equal(await page.getByTestId('pds-form').count(), 0, 'a specialist sees the upload form');
+    assert.equal(await page.getByTestId('pds-revoke').count(), 0, 'a specialist sees "Revoke"');
+
+    // 5. The citizen's access log names the officer's reads of her documents.
+    await openAs(page, s, REG.citizen, '/me/data');
+    await page.getByTestId('my-data-table').waitFor();
+    const storeReads = page
+      .getByTestId('my-data-row')
+      .filter({ has: page.getByText(PDS.officerName, { exact: true }) })
+      .filter({ hasText: 'Danh sách giấy tờ' });
+    assert.ok((await storeReads.count()) >= 1, `no read of the document list by ${PDS.officerName} listed`);
+  } catch (e) {
+    await shot('failure-pds.png').catch(() => {});
     throw e;
   } finally {
     await browser.close();

@@ -229,7 +229,9 @@ http::Response file_response(const Document& d, std::string bytes) {
   resp.set_header("ETag", "\"" + d.sha256 + "\"");
   resp.set_header("X-Content-SHA256", d.sha256);
   resp.set_header("Cache-Control", "private, no-store");
-  resp.set_header("Content-Disposition", "attachment; filename=\"document-" + std::to_string(d.id) + "\"");
+  const char* ext = d.mime == "application/pdf" ? ".pdf" : d.mime == "image/jpeg" ? ".jpg" : d.mime == "image/png" ? ".png"
+                    : d.mime == "application/xml" ? ".xml" : d.mime == "application/json" ? ".json" : ".txt";
+  resp.set_header("Content-Disposition", "attachment; filename=\"document-" + std::to_string(d.id) + ext + "\"");
   return resp;
 }
 

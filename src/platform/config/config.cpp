@@ -39,6 +39,8 @@ std::vector<Config::Field> Config::fields() {
       {"login_lockout_minutes", Field::kInt, &login_lockout_minutes, false, "lockout duration"},
       {"api_key_overlap_hours", Field::kInt, &api_key_overlap_hours, false, "old API keys stay valid this long after rotation"},
       {"auth_cache_ms", Field::kInt, &auth_cache_ms, false, "remember a checked session or API key this long (0: never)"},
+      {"office_hours", Field::kString, &office_hours, false, "HH:MM-HH:MM,HH:MM-HH:MM (morning, afternoon)"},
+      {"receipt_cutoff", Field::kString, &receipt_cutoff, false, "HH:MM: dossiers received later count from the next working day"},
       {"public_url", Field::kString, &public_url, false, "base URL used in e-mails"},
       {"outbox_poll_ms", Field::kInt, &outbox_poll_ms, false, "outbox worker poll interval"},
       {"outbox_max_attempts", Field::kInt, &outbox_max_attempts, false, "attempts before an event is dead-lettered"},

@@ -40,6 +40,8 @@ struct Config {
   int login_lockout_minutes = 15;
   int api_key_overlap_hours = 24;
   int auth_cache_ms = 1000;
+  std::string office_hours = "08:00-12:00,13:00-17:00";  // working-time calendar: morning and afternoon
+  std::string receipt_cutoff = "15:00";                  // received later: counts as the next working day
   std::string public_url = "http://localhost:8080";
   // outbox
   int outbox_poll_ms = 200;

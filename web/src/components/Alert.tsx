@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 type Tone = 'error' | 'success' | 'info' | 'warning';
 
@@ -9,5 +10,18 @@ export function Alert({ tone, children, testId, id }: { tone: Tone; children: Re
     <div className={`alert alert--${tone}`} role={role} data-testid={testId} id={id}>
       {children}
     </div>
+  );
+}
+
+/** A load error with a "try again" button. */
+export function RetryAlert({ error, testId, onRetry }: { error: string; testId?: string; onRetry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Alert tone="error" testId={testId}>
+      {error}{' '}
+      <button type="button" className="btn btn--ghost btn--small" onClick={onRetry}>
+        {t('errors.retry')}
+      </button>
+    </Alert>
   );
 }

@@ -118,7 +118,7 @@ export function Layout({ children }: { children: ReactNode }) {
                     </Link>
                   </li>
                 )}
-                {account.role === 'citizen' && (
+                {(account.role === 'citizen' || account.role === 'business') && (
                   <li>
                     <Link to="/me/data" data-testid="nav-my-data">
                       {t('nav.myData')}

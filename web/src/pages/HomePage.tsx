@@ -10,7 +10,7 @@ const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => b
   { key: 'convertCsv', to: '/convert/csv' },
   { key: 'registry', to: '/registry', allowed: canReadRegistry },
   { key: 'quality', to: '/registry/quality', allowed: canSeeQuality },
-  { key: 'myData', to: '/me/data', allowed: (role) => role === 'citizen' },
+  { key: 'myData', to: '/me/data', allowed: (role) => role === 'citizen' || role === 'business' },
 ];
 
 const MODULES = ['units', 'sharedData', 'procedures', 'exchange'] as const;

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage } from '../api';
+import { api, ApiError, errorMessage, myDocumentContentUrl } from '../api';
 import { useAuth } from '../auth';
-import { Alert } from '../components/Alert';
+import { Alert, RetryAlert } from '../components/Alert';
+import { DocumentTable, DocumentUploadForm } from '../components/Documents';
 import { useTitle } from '../components/useTitle';
 import { useUnitNames } from '../components/useUnitNames';
 import { formatDateTime } from '../format';
 import { fieldLabel } from '../registry';
-import type { DataAccess, Purpose } from '../types';
+import { hasOwnStore, type DataAccess, type OwnerKind, type PdsDocument, type Purpose } from '../types';
 
 function Outcome({ outcome }: { outcome: string }) {
   const { t } = useTranslation();
@@ -36,12 +37,19 @@ function AccessTable({ items }: { items: DataAccess[] }) {
     };
   }, []);
 
+  // Reads of the personal data store are logged as "documents", "document:<id>" and "document:<id>:content".
+  const field = (x: string) => {
+    if (x === 'documents') return t('myData.documentList');
+    const m = /^document:(\d+)(:content)?$/.exec(x);
+    if (m) return t(m[2] ? 'myData.documentFile' : 'myData.document', { id: m[1] });
+    return fieldLabel(t, x);
+  };
   const fields = (f: string) =>
     !f || f === '*'
       ? t('myData.allFields')
       : f
           .split(',')
-          .map((x) => fieldLabel(t, x.trim()))
+          .map((x) => field(x.trim()))
           .join(', ');
   const purpose = (p: string) => {
     if (purposes[p]) return purposes[p];
@@ -84,6 +92,57 @@ function AccessTable({ items }: { items: DataAccess[] }) {
   );
 }
 
+/** The owner's own documents (GET /api/v1/me/documents) and the form that adds one. */
+function MyDocuments({ owner }: { owner: OwnerKind }) {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<PdsDocument[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    setError(null);
+    api
+      .myDocuments()
+      .then((r) => {
+        if (!cancelled) setItems(Array.isArray(r.items) ? r.items : []);
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(errorMessage(e));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [reloadKey]);
+
+  return (
+    <section className="card" aria-labelledby="my-docs-title" data-testid="my-docs">
+      <h2 id="my-docs-title" className="card__title">
+        {t('documents.myTitle')}
+      </h2>
+      <p className="muted">{t('documents.myIntro')}</p>
+      {error && (
+        <RetryAlert error={error} testId="my-docs-load-error" onRetry={() => setReloadKey((k) => k + 1)} />
+      )}
+      {!items && !error && <p className="muted">{t('app.loading')}</p>}
+      {items && items.length === 0 && <p data-testid="my-docs-empty">{t('documents.empty')}</p>}
+      {items && items.length > 0 && (
+        <>
+          <p className="muted">{t('documents.count', { count: items.length })}</p>
+          <DocumentTable items={items} testId="my-docs" contentUrl={myDocumentContentUrl} />
+        </>
+      )}
+      <h3 className="result__subtitle doc-add-title">{t('documents.addTitle')}</h3>
+      <DocumentUploadForm
+        owner={owner}
+        idPrefix="my-docs"
+        upload={(file, meta) => api.addMyDocument(file, meta)}
+        onAdded={() => setReloadKey((k) => k + 1)}
+      />
+    </section>
+  );
+}
+
 export function MyDataPage() {
   const { t } = useTranslation();
   const { account } = useAuth();
@@ -120,7 +179,17 @@ export function MyDataPage() {
       <h1 className="page-title">{t('myData.title')}</h1>
       <p className="muted lead">{t('myData.intro')}</p>
 
-      {account.role !== 'citizen' ? (
+      {account.role === 'business' ? (
+        account.verified ? (
+          <Alert tone="info" testId="my-data-business">
+            {t('myData.businessNote')}
+          </Alert>
+        ) : (
+          <Alert tone="warning" testId="my-data-not-verified">
+            {t('myData.businessNotVerified')}
+          </Alert>
+        )
+      ) : account.role !== 'citizen' ? (
         <Alert tone="info" testId="my-data-citizens-only">
           {t('myData.citizensOnly')}
         </Alert>
@@ -134,12 +203,7 @@ export function MyDataPage() {
             {t('myData.logTitle')}
           </h2>
           {error && (
-            <Alert tone="error" testId="my-data-error">
-              {error}{' '}
-              <button type="button" className="btn btn--ghost btn--small" onClick={() => setReloadKey((k) => k + 1)}>
-                {t('errors.retry')}
-              </button>
-            </Alert>
+            <RetryAlert error={error} testId="my-data-error" onRetry={() => setReloadKey((k) => k + 1)} />
           )}
           {!items && !error && <p className="muted">{t('app.loading')}</p>}
           {items && items.length === 0 && <p data-testid="my-data-empty">{t('myData.empty')}</p>}
@@ -152,6 +216,8 @@ export function MyDataPage() {
           <p className="muted">{t('myData.note')}</p>
         </section>
       )}
+
+      {hasOwnStore(account) && <MyDocuments owner={account.role === 'business' ? 'enterprise' : 'citizen'} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage } from '../../api';
+import { useAuth } from '../../auth';
 import { Alert } from '../../components/Alert';
 import { TextField } from '../../components/Field';
 import { useTitle } from '../../components/useTitle';
@@ -18,12 +19,15 @@ import {
 } from '../../registry';
 import { navigate, useLocation } from '../../router';
 import {
+  canReadPds,
   isRegistryName,
+  ownerKindOf,
   type Purpose,
   type RegistryName,
   type RegistryRecord,
   type RegistryVersion,
 } from '../../types';
+import { PdsSection } from './PdsSection';
 import { RegistrySelect } from './RegistrySelect';
 
 interface Query {
@@ -248,6 +252,7 @@ function RecordView({ record, query }: { record: RegistryRecord; query: Query })
 
 export function RegistryPage() {
   const { t } = useTranslation();
+  const { account } = useAuth();
   useTitle(t('registry.title'));
   const { search } = useLocation();
   const query = queryOf(search);
@@ -350,6 +355,10 @@ export function RegistryPage() {
     else navigate(to);
   };
 
+  // Citizens and enterprises have a personal data store; pds.read sees it (not leaders).
+  const ownerKind = ownerKindOf(registry);
+  const showStore = !!record && !!ownerKind && !record.deleted && canReadPds(account?.role);
+
   const suggestions = purposes.filter((p) => p.registry === draft.registry && p.status !== 'disabled');
 
   return (
@@ -433,6 +442,9 @@ export function RegistryPage() {
           </Alert>
         )}
         {record && <RecordView record={record} query={query} />}
+        {showStore && record && ownerKind && (
+          <PdsSection key={`${ownerKind}:${record.key}`} kind={ownerKind} ownerKey={record.key} purpose={purpose} />
+        )}
         {record && <History items={history} registry={registry} />}
       </div>
     </div>
