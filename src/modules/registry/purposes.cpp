@@ -82,10 +82,28 @@ const std::set<std::string>& attributes_of(const std::string& registry) {
 
 }  // namespace
 
+void Service::forget_decisions() const {
+  std::lock_guard lk(decisions_mu_);
+  ++decisions_gen_;
+  purpose_cache_.clear();
+  grant_cache_.clear();
+}
+
 std::optional<Service::Purpose> Service::purpose(const std::string& code) const {
+  auto now = std::chrono::steady_clock::now();
+  uint64_t gen;
+  {
+    std::lock_guard lk(decisions_mu_);
+    if (auto it = purpose_cache_.find(code); it != purpose_cache_.end() && now < it->second.second) return it->second.first;
+    gen = decisions_gen_;
+  }
   auto r = db_.read([&](db::Conn& c) { return c.q(std::string("SELECT ") + kCols + " FROM registry_purposes WHERE code = ?", code); });
-  if (r.empty()) return std::nullopt;
-  return purpose_from(r.one());
+  std::optional<Purpose> p;
+  if (!r.empty()) p = purpose_from(r.one());
+  std::lock_guard lk(decisions_mu_);
+  if (gen == decisions_gen_ && purpose_cache_.size() < 10000)
+    purpose_cache_[code] = {p, now + std::chrono::milliseconds(kDecisionCacheMs)};
+  return p;
 }
 
 std::vector<Service::Purpose> Service::purposes() const {
@@ -107,6 +125,10 @@ Service::Purpose Service::create_purpose(const Purpose& p, const std::string& ac
   static const std::set<std::string> kOfficialRoles = {"system-admin", "province-admin", "one-stop-officer", "specialist", "leader"};
   for (const auto& r : p.roles)
     if (!kOfficialRoles.contains(r)) throw ApiError::bad_request("invalid_role", "Vai trò không hợp lệ: " + r + " / Unknown role", "roles");
+  struct Forget {
+    const Service* s;
+    ~Forget() { s->forget_decisions(); }
+  } forget{this};
   return db_.write([&](db::Conn& c) {
     if (!c.q("SELECT 1 FROM registry_purposes WHERE code = ?", p.code).empty())
       throw ApiError::conflict("purpose_exists", "Mục đích đã tồn tại / Purpose already exists", "code");
@@ -121,6 +143,10 @@ Service::Purpose Service::create_purpose(const Purpose& p, const std::string& ac
 
 void Service::grant(const std::string& purpose_code, int64_t account_id, bool on, const std::string& actor, const std::string& request_id) {
   if (!purpose(purpose_code)) throw ApiError::not_found("Không có mục đích này / No such purpose");
+  struct Forget {
+    const Service* s;
+    ~Forget() { s->forget_decisions(); }
+  } forget{this};
   db_.write([&](db::Conn& c) {
     if (on)
       c.q("INSERT INTO registry_purpose_grants (purpose, account_id, granted_at, granted_by) VALUES (?, ?, ?, ?)"
@@ -136,9 +162,20 @@ void Service::grant(const std::string& purpose_code, int64_t account_id, bool on
 }
 
 bool Service::granted(const std::string& purpose_code, int64_t account_id) const {
-  return !db_.read([&](db::Conn& c) {
-            return c.q("SELECT 1 FROM registry_purpose_grants WHERE purpose = ? AND account_id = ?", purpose_code, account_id);
-          }).empty();
+  auto now = std::chrono::steady_clock::now();
+  auto key = std::make_pair(purpose_code, account_id);
+  uint64_t gen;
+  {
+    std::lock_guard lk(decisions_mu_);
+    if (auto it = grant_cache_.find(key); it != grant_cache_.end() && now < it->second.second) return it->second.first;
+    gen = decisions_gen_;
+  }
+  bool g = !db_.read([&](db::Conn& c) {
+              return c.q("SELECT 1 FROM registry_purpose_grants WHERE purpose = ? AND account_id = ?", purpose_code, account_id);
+            }).empty();
+  std::lock_guard lk(decisions_mu_);
+  if (gen == decisions_gen_ && grant_cache_.size() < 100000) grant_cache_[key] = {g, now + std::chrono::milliseconds(kDecisionCacheMs)};
+  return g;
 }
 
 void Service::add_purpose_routes(http::Router& r) {

@@ -8,7 +8,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <iosfwd>
 #include <optional>
@@ -117,6 +120,16 @@ class Service {
   int stale_days = 365;
 
  private:
+  // Purposes and grants are read on every lookup and change rarely: remembered for
+  // kDecisionCacheMs, forgotten at once when this process changes one; another process's change
+  // is seen within that time.
+  static constexpr int kDecisionCacheMs = 1000;
+  void forget_decisions() const;
+  mutable std::mutex decisions_mu_;
+  mutable std::map<std::string, std::pair<std::optional<Purpose>, std::chrono::steady_clock::time_point>> purpose_cache_;
+  mutable std::map<std::pair<std::string, int64_t>, std::pair<bool, std::chrono::steady_clock::time_point>> grant_cache_;
+  mutable uint64_t decisions_gen_ = 0;
+
   db::Database& db_;
   audit::Log& audit_;
   units::Service& units_;

@@ -12,7 +12,7 @@ struct Config {
   std::string address = "0.0.0.0";
   int port = 8080;
   int io_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = 64;
   int max_body_kib = 1024;
   int header_timeout_ms = 10000;
   int idle_timeout_ms = 60000;

@@ -32,10 +32,10 @@ class SqliteConn final : public Conn {
     sqlite3_busy_timeout(h_, 10000);
     if (path != ":memory:") exec_script("PRAGMA journal_mode=WAL");
     // A page cache of up to `cache_mib` MiB per connection (SQLite's default is 2 MiB), filled only as
-    // pages are read: index maintenance stays off the disk. Reads of the database file through a
-    // memory map of up to 1 GiB (no system call per page).
+    // pages are read: index maintenance stays off the disk. No memory map: with one, every commit
+    // that grows the file made the other connections remap it (measured: 2.4× fewer lookups/s).
     exec_script("PRAGMA synchronous=" + synchronous + "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
-                std::to_string(static_cast<int64_t>(cache_mib) * 1024) + "; PRAGMA mmap_size=1073741824");
+                std::to_string(static_cast<int64_t>(cache_mib) * 1024) + "; PRAGMA mmap_size=0");
   }
   ~SqliteConn() override {
     for (auto& [_, s] : stmts_) sqlite3_finalize(s);

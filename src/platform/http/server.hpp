@@ -15,7 +15,7 @@ struct ServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 8080;  // 0: any free port
   int io_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = 64;
   size_t header_limit = 16 * 1024;
   std::chrono::milliseconds header_timeout{10000};  // whole header of a request (defeats slow-loris)
   std::chrono::milliseconds body_timeout{30000};    // whole body, and writing the response
