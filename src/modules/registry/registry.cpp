@@ -331,6 +331,76 @@ int store(db::Conn& c, const units::Service& units, const Record& r, const std::
   return 1;
 }
 
+// Stores a batch sorted by key (already validated) in the open transaction, counting into ins/upd/same
+// and listing changed keys. New keys go in multi-row statements — records with `ON CONFLICT DO
+// NOTHING RETURNING key`, then the first version of each inserted one — a few hundred rows per
+// round trip; keys already stored, and a key's later rows in the batch, go through store() one by
+// one, in the batch's order.
+void store_batch(db::Conn& c, const units::Service& units, const std::vector<Record>& batch, const std::string& source,
+                 const std::string& actor, const std::string& now, size_t& ins, size_t& upd, size_t& same, bj::array& keys) {
+  constexpr size_t kChunk = 200;  // 11 parameters a row: far under SQLite's limit of 32,766
+  const std::string base_prov = bj::serialize(bj::object{{"_", bj::array{bj::string(source), bj::string(now)}}});
+  std::vector<const Record*> slow;
+  std::vector<std::string> datas, warns;
+  for (size_t start = 0; start < batch.size(); start += kChunk) {
+    size_t end = std::min(batch.size(), start + kChunk);
+    std::vector<const Record*> firsts;
+    std::vector<const Record*> later;  // a key repeated in the batch: after its first row
+    for (size_t i = start; i < end; ++i) {
+      if (i > 0 && batch[i].key == batch[i - 1].key) later.push_back(&batch[i]);
+      else firsts.push_back(&batch[i]);
+    }
+    datas.clear();
+    warns.clear();
+    std::string sql =
+        "INSERT INTO registry_records (registry, key, version, deleted, data, provenance, warnings, unit_code, province_code,"
+        " name_folded, dup_key, verified_at, updated_at) VALUES ";
+    std::vector<db::Param> params;
+    params.reserve(firsts.size() * 11);
+    for (size_t i = 0; i < firsts.size(); ++i) {
+      const Record& r = *firsts[i];
+      sql += i ? ", (?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      datas.push_back(bj::serialize(r.data));
+      warns.push_back(join_rules(r.warnings));
+      for (db::Param p : {db::Param(r.registry), db::Param(r.key), db::Param(datas.back()), db::Param(base_prov), db::Param(warns.back()),
+                          db::Param(r.unit_code), db::Param(province_of_unit(units, r.unit_code)), db::Param(r.name_folded),
+                          db::Param(r.dup_key), db::Param(now), db::Param(now)})
+        params.push_back(std::move(p));
+    }
+    sql += " ON CONFLICT (registry, key) DO NOTHING RETURNING key";
+    std::set<std::string> fresh;
+    if (!firsts.empty())
+      for (const auto& row : c.run(sql, params).rows) fresh.insert(row.str(0));
+    // The first version of each inserted record.
+    std::string hsql = "INSERT INTO registry_history (registry, key, version, deleted, data, provenance, warnings, valid_from, source, actor) VALUES ";
+    std::vector<db::Param> hparams;
+    size_t n = 0;
+    for (size_t i = 0; i < firsts.size(); ++i) {
+      const Record& r = *firsts[i];
+      if (!fresh.contains(r.key)) {
+        slow.push_back(&r);
+        continue;
+      }
+      hsql += n++ ? ", (?, ?, 1, 0, ?, ?, ?, ?, ?, ?)" : "(?, ?, 1, 0, ?, ?, ?, ?, ?, ?)";
+      for (db::Param p : {db::Param(r.registry), db::Param(r.key), db::Param(datas[i]), db::Param(base_prov), db::Param(warns[i]),
+                          db::Param(now), db::Param(source), db::Param(actor)})
+        hparams.push_back(std::move(p));
+      ++ins;
+      keys.push_back(bj::string(r.key));
+    }
+    if (n) c.run(hsql, hparams);
+    slow.insert(slow.end(), later.begin(), later.end());
+    // Existing keys and repeated ones, in the batch's order (the batch is sorted by key, stable).
+    std::stable_sort(slow.begin(), slow.end(), [&](const Record* a, const Record* b) { return a < b; });
+    for (const Record* r : slow) {
+      int out = store(c, units, *r, source, actor, now);
+      (out == 0 ? ins : out == 1 ? upd : same)++;
+      if (out != 2) keys.push_back(bj::string(r->key));
+    }
+    slow.clear();
+  }
+}
+
 bj::object record_json(const std::string& registry, const std::string& key, const db::Row& row) {
   // row: version, deleted, data, provenance, warnings, verified_at, updated_at
   bj::object o;
@@ -503,11 +573,7 @@ ImportSummary Service::import(std::istream& in, std::ostream* rejects, const Imp
     db_.write([&](db::Conn& c) {
       ins = upd = same = 0;
       keys.clear();
-      for (const auto& r : batch) {
-        int out = store(c, units_, r, source, o.actor, now);
-        (out == 0 ? ins : out == 1 ? upd : same)++;
-        if (out != 2) keys.push_back(bj::string(r.key));
-      }
+      store_batch(c, units_, batch, source, o.actor, now, ins, upd, same, keys);
       if (!keys.empty()) {
         std::string detail = bj::serialize(bj::object{{"registry", sp->name}, {"source", source}, {"inserted", ins}, {"updated", upd}, {"keys", keys}});
         audit_.append(c, {o.actor, sp->kind + ".import", sp->kind, "batch", "", "", detail});
