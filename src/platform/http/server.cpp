@@ -19,10 +19,24 @@ using tcp = asio::ip::tcp;
 
 class Session;
 
+namespace {
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+  std::vector<std::unique_ptr<asio::io_context>> v;
+  for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+  return v;
+}
+}  // namespace
+
+// One io_context per network thread, each run by exactly one thread: a connection lives on one
+// context, so its handlers never run concurrently and need no strand (no locking per operation).
+// Context 0 also runs the acceptor, the signals and the shutdown timer.
 struct Server::Impl {
   ServerOptions opts;
   Dispatcher& dispatcher;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context& ioc;  // contexts[0]
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;  // until shutdown completes
+  size_t next_context = 0;
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   asio::signal_set signals;
@@ -35,11 +49,17 @@ struct Server::Impl {
   Impl(ServerOptions o, Dispatcher& d)
       : opts(std::move(o)),
         dispatcher(d),
-        ioc(opts.io_threads),
+        contexts(make_contexts(opts.io_threads)),
+        ioc(*contexts[0]),
         workers(static_cast<size_t>(opts.worker_threads)),
-        acceptor(asio::make_strand(ioc)),
+        acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM),
-        grace_timer(ioc) {}
+        grace_timer(ioc) {
+    for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
+  }
+  void stop_all() {
+    for (auto& c : contexts) c->stop();
+  }
 
   void accept();
   void begin_shutdown();
@@ -155,7 +175,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     // The handler may block on the database: run it on the worker pool; keep the io_context alive.
-    asio::post(srv_.workers, [self = shared_from_this(), req, work = asio::make_work_guard(srv_.ioc)]() mutable {
+    asio::post(srv_.workers, [self = shared_from_this(), req, work = asio::make_work_guard(stream_.get_executor())]() mutable {
       auto res = std::make_shared<Response>(self->srv_.dispatcher.dispatch(*req));
       bool head = req->method == "HEAD";
       asio::post(self->stream_.get_executor(), [self, res, head] { self->write(*res, head); });
@@ -233,7 +253,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+  asio::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket s) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) return;
       spdlog::warn("accept: {}", ec.message());
@@ -273,7 +294,7 @@ void Server::Impl::begin_shutdown() {
   grace_timer.async_wait([this](beast::error_code e) {
     if (!e) {
       spdlog::warn("shutdown grace period over: closing remaining connections");
-      ioc.stop();
+      stop_all();
     }
   });
   check_done();
@@ -281,13 +302,16 @@ void Server::Impl::begin_shutdown() {
 
 void Server::Impl::check_done() {
   std::lock_guard g(mu);
-  if (stopping && sessions.empty()) grace_timer.cancel();
+  if (stopping && sessions.empty()) {
+    grace_timer.cancel();
+    keep_running.clear();  // every context may now run out of work and return
+  }
 }
 
 Server::Server(ServerOptions opts, Dispatcher& d) : impl_(std::make_unique<Impl>(std::move(opts), d)) {}
 
 Server::~Server() {
-  impl_->ioc.stop();
+  impl_->stop_all();
   impl_->workers.join();
 }
 
@@ -308,7 +332,7 @@ void Server::run(std::function<void()> on_stop) {
   });
   impl_->accept();
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->opts.io_threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
   impl_->workers.join();
