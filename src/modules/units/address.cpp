@@ -2,6 +2,7 @@
 #include "modules/units/address.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -47,6 +48,17 @@ constexpr unsigned kProvince = 1, kDistrict = 2, kCommune = 4, kAny = 7;
 
 unsigned level_bit(std::string_view level) {
   return level == "province" ? kProvince : level == "district" ? kDistrict : kCommune;
+}
+
+// "2025-07-01" → 20250701 (0 for anything else).
+int yyyymmdd(std::string_view d) {
+  if (d.size() < 10) return 0;
+  int v = 0;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (d[i] < '0' || d[i] > '9') return 0;
+    v = v * 10 + (d[i] - '0');
+  }
+  return v;
 }
 
 // Type words, folded, with the levels they name. Two-word ones are tried first.
@@ -403,9 +415,13 @@ AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)
     e.folded = seg.folded;
     e.variant = seg.variant;
     e.sig = letter_sig(seg.variant);
+    e.fsig = letter_sig(seg.folded);
     e.type_folded = seg.type;
     e.numeric = seg.numeric;
     e.province = province_code_of(*g_, u);
+    e.level_bit = level_bit(u.level);
+    e.from = yyyymmdd(u.valid_from);
+    e.to = u.valid_to.empty() ? std::numeric_limits<int>::max() : yyyymmdd(u.valid_to);
     entries_.push_back(std::move(e));
   }
   for (uint32_t id = 0; id < entries_.size(); ++id) {
@@ -813,6 +829,23 @@ Conversion AddressIndex::convert(const AddressCodes& in, std::string_view as_of)
   return finish(std::move(c), C, as_of, false, false);
 }
 
+std::shared_ptr<const std::vector<uint32_t>> AddressIndex::valid_entries(std::string_view as_of, std::string_view level) const {
+  std::string key = std::string(as_of) + "/" + std::string(level);
+  std::lock_guard lk(valid_mu_);
+  if (auto it = valid_cache_.find(key); it != valid_cache_.end()) return it->second;
+  auto ids = std::make_shared<std::vector<uint32_t>>();
+  const unsigned want = level.empty() ? kAny : level_bit(level);
+  const int day = yyyymmdd(as_of);
+  for (uint32_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    // As UnitVersion::valid_on, on day numbers.
+    if ((e.level_bit & want) && e.from <= day && day < e.to) ids->push_back(i);
+  }
+  if (valid_cache_.size() >= 16) valid_cache_.clear();
+  valid_cache_.emplace(std::move(key), ids);
+  return ids;
+}
+
 std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::string_view as_of, std::string_view level,
                                                     size_t limit) const {
   std::vector<Hit> hits;
@@ -825,6 +858,8 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
       if (i > s) qwords.emplace_back(std::string_view(seg.folded).substr(s, i - s));
       s = i + 1;
     }
+  uint64_t qwords_sig = 0;  // letters of every query word: an entry lacking one cannot hold them all
+  for (auto w : qwords) qwords_sig |= letter_sig(w);
   std::string alias_code, other_code;
   if (auto a = province_aliases().find(seg.variant); a != province_aliases().end()) alias_code = a->second;
   if (auto a = province_other_names().find(seg.variant); a != province_other_names().end()) other_code = a->second;
@@ -832,13 +867,15 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
     if (auto a = province_aliases().find(seg.untyped->variant); a != province_aliases().end()) alias_code = a->second;
   // Pass 1 scores by keys, prefixes and words; pass 2 (small typos, the costly part) only runs when
   // pass 1 found fewer than `limit` units.
-  std::vector<char> hit(entries_.size(), 0);
+  const auto valid = valid_entries(as_of, level);
+  std::vector<char> hit(valid->size(), 0);
   auto scan = [&](bool fuzzy) {
     uint64_t sig = letter_sig(seg.variant), sig2 = seg.untyped ? letter_sig(seg.untyped->variant) : 0;
-    for (size_t i = 0; i < entries_.size(); ++i) {
+    for (size_t k = 0; k < valid->size(); ++k) {
+      const size_t i = (*valid)[k];
       const Entry& e = entries_[i];
       const UnitVersion& u = *e.unit;
-      if (hit[i] || (!level.empty() && u.level != level) || !u.valid_on(as_of)) continue;
+      if (hit[k]) continue;
       auto score_of = [&](const Segment& s, uint64_t qsig) -> std::pair<int, How> {
         if (fuzzy) {
           size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
@@ -848,11 +885,13 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
           }
           return {0, How::none};
         }
-        if (e.exact == s.exact) return {100, How::exact};
-        if (e.folded == s.folded) return {90, How::folded};
-        if (e.variant == s.variant) return {85, How::variant};
-        if (!s.numeric && e.folded.size() > s.folded.size() && e.folded.compare(0, s.folded.size(), s.folded) == 0 &&
-            e.folded[s.folded.size()] == ' ')
+        // (The first-byte tests only skip a call to memcmp that could not succeed.)
+        auto same = [](const std::string& a, const std::string& b) { return a.size() == b.size() && (a.empty() || a[0] == b[0]) && a == b; };
+        if (same(e.exact, s.exact)) return {100, How::exact};
+        if (same(e.folded, s.folded)) return {90, How::folded};
+        if (same(e.variant, s.variant)) return {85, How::variant};
+        if (!s.numeric && e.folded.size() > s.folded.size() && !s.folded.empty() && e.folded[0] == s.folded[0] &&
+            e.folded[s.folded.size()] == ' ' && e.folded.compare(0, s.folded.size(), s.folded) == 0)
           return {70, How::folded};
         return {0, How::none};
       };
@@ -873,7 +912,7 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
           score = 85;
           how = How::variant;
         }
-        if (score == 0 && qwords.size() > 1 && !seg.numeric) {
+        if (score == 0 && qwords.size() > 1 && !seg.numeric && (qwords_sig & ~e.fsig) == 0) {
           bool all = true;
           for (auto w : qwords) all &= e.folded.find(w) != std::string::npos;
           if (all) {
@@ -888,7 +927,7 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
         else if (!(seg.levels & level_bit(u.level))) score -= 20;
         else score -= 2;
       }
-      hit[i] = 1;
+      hit[k] = 1;
       hits.push_back({&u, score, how});
     }
   };

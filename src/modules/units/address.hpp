@@ -17,6 +17,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <map>
+#include <mutex>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -85,7 +87,15 @@ class AddressIndex {
     std::string province;                // code of the province the unit lies in
     bool numeric = false;                // name is a number ("Phường 5")
     uint64_t sig = 0;                    // letters of the variant key (fuzzy pre-filter)
+    uint64_t fsig = 0;                   // letters of the folded key (a word inside it has a subset)
+    unsigned level_bit = 0;              // 1 province, 2 district, 4 commune
+    int from = 0, to = 0;                // validity as YYYYMMDD, `to` exclusive (INT_MAX: still valid)
   };
+  // The entries of `level` (empty: all) valid on `as_of`, remembered for the last few dates asked
+  // (search scans them instead of every version of every unit).
+  std::shared_ptr<const std::vector<uint32_t>> valid_entries(std::string_view as_of, std::string_view level) const;
+  mutable std::mutex valid_mu_;
+  mutable std::map<std::string, std::shared_ptr<const std::vector<uint32_t>>, std::less<>> valid_cache_;
   using Ids = std::vector<uint32_t>;
 
   void index_key(std::unordered_map<std::string, Ids>& m, const std::string& k, uint32_t id);
