@@ -216,18 +216,24 @@ def search_paths(cases):
             print(p)
 
 
-def _summary_lines(text):
-    """rows/converted/ambiguous/unresolved/seconds and the reason counts of a conversion's output."""
-    out, reasons = {}, {}
+def _cli_summary(text, fields, count_re):
+    """The `name: number` lines of a lienthong CLI summary (the names in `fields`), and the indented
+    `  code: count` lines whose code matches `count_re`."""
+    out, counts = {}, {}
     for line in text.splitlines():
-        m = re.match(r"^(rows|converted|ambiguous|unresolved|seconds): ([\d.]+)\s*$", line)
+        m = re.match(r"^(%s): ([\d.eE+-]+)\s*$" % "|".join(fields), line)
         if m:
             out[m.group(1)] = float(m.group(2))
             continue
-        m = re.match(r"^  ([a-z_]+): (\d+)\s*$", line)
+        m = re.match(r"^  (%s): (\d+)\s*$" % count_re, line)
         if m:
-            reasons[m.group(1)] = int(m.group(2))
-    return out, reasons
+            counts[m.group(1)] = int(m.group(2))
+    return out, counts
+
+
+def _summary_lines(text):
+    """rows/converted/ambiguous/unresolved/seconds and the reason counts of a conversion's output."""
+    return _cli_summary(text, ["rows", "converted", "ambiguous", "unresolved", "seconds"], r"[a-z_]+")
 
 
 def convert_record(a):
@@ -390,16 +396,8 @@ def lookup_ids(a):
 def _import_summary(text):
     """rows/inserted/updated/unchanged/rejected/with_warnings/seconds and the rule counts of
     `lienthong import`'s output."""
-    out, rules = {}, {}
-    for line in text.splitlines():
-        m = re.match(r"^(rows|inserted|updated|unchanged|rejected|with_warnings|seconds): ([\d.eE+-]+)\s*$", line)
-        if m:
-            out[m.group(1)] = float(m.group(2))
-            continue
-        m = re.match(r"^  ([a-z_]+\.[a-z_]+): (\d+)\s*$", line)
-        if m:
-            rules[m.group(1)] = int(m.group(2))
-    return out, rules
+    return _cli_summary(text, ["rows", "inserted", "updated", "unchanged", "rejected", "with_warnings", "seconds"],
+                        r"[a-z_]+\.[a-z_]+")
 
 
 def import_record(a):
