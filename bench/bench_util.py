@@ -250,22 +250,39 @@ def convert_record(a):
         print(json.dumps(rec))
         return
     rows, secs = int(summary["rows"]), summary["seconds"]
+    _stream_figures(rec, a, rows, secs)
+    rec.update({
+        "statuses": {k: int(summary.get(k, 0)) for k in ("converted", "ambiguous", "unresolved")},
+        "reasons": reasons, "attempts": a.attempts,
+    })
+    _stream_cpu_and_target(rec, a)
+    print(json.dumps(rec))
+
+
+def _stream_figures(rec, a, rows, secs):
+    """rows, the streaming time the tool reports (secs) and the wall time around it."""
     rec.update({
         "rows": rows, "stream_s": round(secs, 3), "wall_s": round(a.wall_s, 3),
         "startup_s": round(max(0.0, a.wall_s - secs), 3),
         "rows_per_s": round(rows / secs) if secs > 0 else None,
         "wall_rows_per_s": round(rows / a.wall_s) if a.wall_s > 0 else None,
-        "statuses": {k: int(summary.get(k, 0)) for k in ("converted", "ambiguous", "unresolved")},
-        "reasons": reasons, "attempts": a.attempts,
     })
+
+
+def _stream_cpu_and_target(rec, a, extra_ticks=None):
+    """CPU split of a timed run (the process, `extra_ticks` of a database server counted as its own,
+    anything else on the machine) and the run's targets."""
     hz = os.sysconf("SC_CLK_TCK")
     if a.cpu_s is not None:
         rec["cpu_s"] = round(a.cpu_s, 2)
     if a.machine_ticks is not None and a.wall_s:
         cpu = {"machine_cores": round(a.machine_ticks / hz / a.wall_s, 2)}
         if a.cpu_s is not None:
-            cpu["process_cores"] = round(a.cpu_s / a.wall_s, 2)
-            cpu["other_cores"] = round(max(0.0, a.machine_ticks / hz / a.wall_s - a.cpu_s / a.wall_s), 2)
+            own = a.cpu_s + (extra_ticks or 0) / hz
+            cpu["process_cores"] = round(own / a.wall_s, 2)
+            if extra_ticks is not None:
+                cpu["server_cores"] = round(extra_ticks / hz / a.wall_s, 2)
+            cpu["other_cores"] = round(max(0.0, a.machine_ticks / hz / a.wall_s - own / a.wall_s), 2)
         rec["cpu"] = cpu
     target = {}
     if a.target_rows_per_s is not None:
@@ -274,7 +291,6 @@ def convert_record(a):
         target["min_ratio"] = a.target_ratio
     if target:
         rec["target"] = target
-    print(json.dumps(rec))
 
 
 def micro_record(a):
@@ -433,33 +449,11 @@ def import_record(a):
             print(json.dumps(rec, ensure_ascii=False))
             return
         rows, secs, stored = a.rows, a.wall_s, a.stored
-    rec.update({
-        "rows": rows, "stored": stored, "stream_s": round(secs, 3), "wall_s": round(a.wall_s, 3),
-        "startup_s": round(max(0.0, a.wall_s - secs), 3),
-        "rows_per_s": round(rows / secs) if secs > 0 else None,
-        "wall_rows_per_s": round(rows / a.wall_s) if a.wall_s > 0 else None,
-    })
+    _stream_figures(rec, a, rows, secs)
+    rec["stored"] = stored
     if a.db_mib is not None:
         rec["db_mib"] = round(a.db_mib, 1)
-    hz = os.sysconf("SC_CLK_TCK")
-    if a.cpu_s is not None:
-        rec["cpu_s"] = round(a.cpu_s, 2)
-    if a.machine_ticks is not None and a.wall_s:
-        cpu = {"machine_cores": round(a.machine_ticks / hz / a.wall_s, 2)}
-        if a.cpu_s is not None:
-            own = a.cpu_s + (a.server_cpu_ticks or 0) / hz
-            cpu["process_cores"] = round(own / a.wall_s, 2)
-            if a.server_cpu_ticks is not None:
-                cpu["server_cores"] = round(a.server_cpu_ticks / hz / a.wall_s, 2)
-            cpu["other_cores"] = round(max(0.0, a.machine_ticks / hz / a.wall_s - own / a.wall_s), 2)
-        rec["cpu"] = cpu
-    target = {}
-    if a.target_rows_per_s is not None:
-        target["min_rows_per_s"] = a.target_rows_per_s
-    if a.target_ratio is not None:
-        target["min_ratio"] = a.target_ratio
-    if target:
-        rec["target"] = target
+    _stream_cpu_and_target(rec, a, a.server_cpu_ticks)
     print(json.dumps(rec, ensure_ascii=False))
 
 
