@@ -192,7 +192,7 @@ void App::add_platform_routes() {
   router.add({"POST", "/api/v1/keys/rotate", "keys.manage", "Rotate the signing key (old keys keep verifying)",
               [this](http::Request& req) {
                 auto k = keys->rotate([&](db::Conn& c, const crypto::PublicKey& nk) {
-                  audit->append(c, {"account:" + std::to_string(req.who().account_id), "keys.rotate", "signing_key", nk.kid,
+                  audit->append(c, {req.who().actor(), "keys.rotate", "signing_key", nk.kid,
                                     "", req.request_id, bj::serialize(bj::object{{"kid", nk.kid}})});
                   outbox::Outbox::publish(c, "keys.rotated", nk.kid, bj::serialize(bj::object{{"kid", nk.kid}}));
                 });

@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "modules/audit/audit.hpp"
 #include "modules/identity/identity.hpp"
@@ -56,6 +58,9 @@ class App {
  public:
   // GET /api/v1/calendar/{year}: the year's days, whether they are official, the office hours.
   boost::json::object calendar_year_json(int year) const;
+  // GET /api/v1/calendar/due and `lienthong calendar due`: {from, receipt_day, due, status, warning?};
+  // exactly one of days/hours. Throws ApiError (400) naming the bad field.
+  boost::json::object calendar_due_json(const std::string& from, std::optional<std::string> days, std::optional<std::string> hours) const;
 };
 
 // Office hours from the configuration ("08:00-12:00,13:00-17:00", cut-off "15:00").

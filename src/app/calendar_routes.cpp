@@ -56,28 +56,29 @@ bj::object App::calendar_year_json(int year) const {
   return o;
 }
 
+bj::object App::calendar_due_json(const std::string& from_s, std::optional<std::string> days, std::optional<std::string> hours) const {
+  auto from = timeutil::parse_iso(from_s);
+  if (!from || from_s.size() < 16) throw ApiError::bad_request("invalid_date", "from: YYYY-MM-DDTHH:MM[:SS]±HH:MM", "from");
+  if (!days == !hours)
+    throw ApiError::bad_request("missing_field", "Cần đúng một trong working_days, working_hours / One of working_days, working_hours",
+                                days ? "working_hours" : "working_days");
+  auto cal = calendar->current();
+  int64_t due = days ? cal->due_working_days(*from, positive(*days, "working_days")) : cal->due_working_hours(*from, positive(*hours, "working_hours"));
+  bj::object o{{"from", calendar::iso_vn(*from)},
+               {"receipt_day", calendar::iso_date(cal->receipt_day(*from))},
+               {"due", calendar::iso_vn(due)},
+               {"status", cal->status(due, timeutil::now_ms())}};
+  int year = calendar::ymd(cal->receipt_day(*from)).y;
+  if (!cal->has_schedule(year)) o["warning"] = calendar_year_json(year).at("warning");
+  return o;
+}
+
 void App::add_calendar_routes() {
   const std::string pub(http::kPublic);
   router.add({"GET", "/api/v1/calendar/due", pub,
               "Due time of a dossier received at `from` (ISO 8601) after working_days=N or working_hours=N", [this](http::Request& req) {
-                auto from_s = req.query_param("from").value_or("");
-                auto from = timeutil::parse_iso(from_s);
-                if (!from || from_s.size() < 16)
-                  throw ApiError::bad_request("invalid_date", "from: YYYY-MM-DDTHH:MM[:SS]±HH:MM", "from");
-                auto days = req.query_param("working_days"), hours = req.query_param("working_hours");
-                if (!days == !hours)
-                  throw ApiError::bad_request("missing_field", "Cần đúng một trong working_days, working_hours / One of working_days, working_hours",
-                                              days ? "working_hours" : "working_days");
-                auto cal = calendar->current();
-                int64_t due = days ? cal->due_working_days(*from, positive(*days, "working_days"))
-                                   : cal->due_working_hours(*from, positive(*hours, "working_hours"));
-                bj::object o{{"from", calendar::iso_vn(*from)},
-                             {"receipt_day", calendar::iso_date(cal->receipt_day(*from))},
-                             {"due", calendar::iso_vn(due)},
-                             {"status", cal->status(due, timeutil::now_ms())}};
-                int year = calendar::ymd(cal->receipt_day(*from)).y;
-                if (!cal->has_schedule(year)) o["warning"] = calendar_year_json(year).at("warning");
-                return http::Response::json(o);
+                return http::Response::json(calendar_due_json(req.query_param("from").value_or(""), req.query_param("working_days"),
+                                                              req.query_param("working_hours")));
               }});
   router.add({"GET", "/api/v1/calendar/{year}", pub, "A year's days off and make-up working days, and the office hours",
               [this](http::Request& req) { return http::Response::json(calendar_year_json(year_param(req))); }});
@@ -109,7 +110,7 @@ void App::add_calendar_routes() {
                   if (d.name.empty()) throw ApiError::bad_request("missing_field", "Cần tên / name is required", field + ".name");
                   days.push_back(std::move(d));
                 }
-                std::string actor = "account:" + std::to_string(req.who().account_id);
+                std::string actor = req.who().actor();
                 db->write([&](db::Conn& c) {
                   calendar::Store::save_year(c, year, days, source, actor);
                   std::string detail = bj::serialize(bj::object{{"year", year}, {"source", source}, {"days", days_json(days)}});

@@ -20,7 +20,6 @@
 #include "platform/util/error.hpp"
 #include "platform/util/csv.hpp"
 #include "platform/util/json.hpp"
-#include "platform/util/time.hpp"
 
 using namespace lt;
 
@@ -386,13 +385,10 @@ int main(int argc, char** argv) {
     if (generate_cmd->parsed()) return demo_generate(a, gen, gen_out, gen_import);
     if (due_cmd->parsed()) {
       if (!due_days && !due_hours) throw std::runtime_error("give --working-days N or --working-hours N");
-      auto from = timeutil::parse_iso(due_from);
-      if (!from || due_from.size() < 16) throw std::runtime_error("--from: expected YYYY-MM-DDTHH:MM[:SS]±HH:MM, got " + due_from);
-      auto cal = a.calendar->current();
-      int64_t due = due_days ? cal->due_working_days(*from, due_days) : cal->due_working_hours(*from, due_hours);
-      int year = calendar::ymd(cal->receipt_day(*from)).y;
-      if (!cal->has_schedule(year)) std::cerr << "warning: no official schedule for " << year << "; the legal defaults apply\n";
-      std::cout << calendar::iso_vn(due) << "\n";
+      auto o = a.calendar_due_json(due_from, due_days ? std::optional(std::to_string(due_days)) : std::nullopt,
+                                   due_hours ? std::optional(std::to_string(due_hours)) : std::nullopt);
+      if (auto* w = o.if_contains("warning")) std::cerr << "warning: " << w->as_string().c_str() << "\n";
+      std::cout << o.at("due").as_string().c_str() << "\n";
       return 0;
     }
     if (holidays_cmd->parsed()) {

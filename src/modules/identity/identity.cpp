@@ -52,7 +52,7 @@ Actor Actor::of(const http::Request& req) {
   Actor a;
   a.request_id = req.request_id;
   a.principal = req.principal;
-  a.actor = req.principal ? "account:" + std::to_string(req.principal->account_id) : "anonymous";
+  a.actor = req.principal ? req.principal->actor() : "anonymous";
   return a;
 }
 

@@ -283,7 +283,7 @@ void Documents::add_routes(http::Router& r) {
                    owner_record(req, req.param("owner_kind"), req.param("owner_key"));
                    NewDocument d = from_query(req, req.param("owner_kind"), req.param("owner_key"));
                    d.source = "api:" + req.who().username;
-                   auto [doc, created] = add(d, req.body, "account:" + std::to_string(req.who().account_id), req.request_id);
+                   auto [doc, created] = add(d, req.body, req.who().actor(), req.request_id);
                    return http::Response::json({{"document", doc.json()}, {"created", created}}, created ? 201 : 200);
                  },
                  kMaxBytes + 4096};
@@ -311,7 +311,7 @@ void Documents::add_routes(http::Router& r) {
   r.add({"DELETE", "/api/v1/pds/documents/{id}", "pds.write", "Revoke a document (the file and its record stay for the audit)",
          [this, doc_for_official](http::Request& req) {
            auto [d, reg] = doc_for_official(req);
-           revoke(d.id, "account:" + std::to_string(req.who().account_id), req.request_id);
+           revoke(d.id, req.who().actor(), req.request_id);
            return http::Response::json({{"ok", true}});
          }});
   // Owners: their own store.
@@ -326,7 +326,7 @@ void Documents::add_routes(http::Router& r) {
            auto [kind, key] = own_store(req);
            NewDocument d = from_query(req, kind, key);
            d.source = "owner:" + req.who().username;
-           auto [doc, created] = add(d, req.body, "account:" + std::to_string(req.who().account_id), req.request_id);
+           auto [doc, created] = add(d, req.body, req.who().actor(), req.request_id);
            return http::Response::json({{"document", doc.json()}, {"created", created}}, created ? 201 : 200);
          },
          kMaxBytes + 4096});

@@ -125,11 +125,7 @@ Service::Purpose Service::create_purpose(const Purpose& p, const std::string& ac
   static const std::set<std::string> kOfficialRoles = {"system-admin", "province-admin", "one-stop-officer", "specialist", "leader"};
   for (const auto& r : p.roles)
     if (!kOfficialRoles.contains(r)) throw ApiError::bad_request("invalid_role", "Vai trò không hợp lệ: " + r + " / Unknown role", "roles");
-  struct Forget {
-    const Service* s;
-    ~Forget() { s->forget_decisions(); }
-  } forget{this};
-  return db_.write([&](db::Conn& c) {
+  return write_decision([&](db::Conn& c) {
     if (!c.q("SELECT 1 FROM registry_purposes WHERE code = ?", p.code).empty())
       throw ApiError::conflict("purpose_exists", "Mục đích đã tồn tại / Purpose already exists", "code");
     c.q("INSERT INTO registry_purposes (code, name, registry, attributes, roles, legal_basis, status, created_at)"
@@ -143,11 +139,7 @@ Service::Purpose Service::create_purpose(const Purpose& p, const std::string& ac
 
 void Service::grant(const std::string& purpose_code, int64_t account_id, bool on, const std::string& actor, const std::string& request_id) {
   if (!purpose(purpose_code)) throw ApiError::not_found("Không có mục đích này / No such purpose");
-  struct Forget {
-    const Service* s;
-    ~Forget() { s->forget_decisions(); }
-  } forget{this};
-  db_.write([&](db::Conn& c) {
+  write_decision([&](db::Conn& c) {
     if (on)
       c.q("INSERT INTO registry_purpose_grants (purpose, account_id, granted_at, granted_by) VALUES (?, ?, ?, ?)"
           " ON CONFLICT (purpose, account_id) DO NOTHING",
@@ -212,7 +204,7 @@ void Service::add_purpose_routes(http::Router& r) {
              if (k != "code" && k != "name" && k != "registry" && k != "legal_basis" && k != "attributes" && k != "roles")
                throw ApiError::bad_request("unknown_field", "Trường không được hỗ trợ / Unknown field", k);
            }
-           auto created = create_purpose(p, "account:" + std::to_string(req.who().account_id), req.request_id);
+           auto created = create_purpose(p, req.who().actor(), req.request_id);
            return http::Response::json({{"purpose", purpose_json(created)}}, 201);
          }});
   r.add({"POST", "/api/v1/purposes/{code}/grants", "registry.purposes", "Grant a purpose to a member-system account {account_id}",
@@ -221,7 +213,7 @@ void Service::add_purpose_routes(http::Router& r) {
            json::Reader rd(body);
            int64_t id = rd.i64("account_id");
            rd.done();
-           grant(req.param("code"), id, true, "account:" + std::to_string(req.who().account_id), req.request_id);
+           grant(req.param("code"), id, true, req.who().actor(), req.request_id);
            return http::Response::json({{"ok", true}});
          }});
   r.add({"DELETE", "/api/v1/purposes/{code}/grants/{account_id}", "registry.purposes", "Revoke a purpose from an account",
@@ -232,7 +224,7 @@ void Service::add_purpose_routes(http::Router& r) {
            } catch (const std::exception&) {
              throw ApiError::bad_request("invalid_value", "account_id là số / account_id is a number", "account_id");
            }
-           grant(req.param("code"), id, false, "account:" + std::to_string(req.who().account_id), req.request_id);
+           grant(req.param("code"), id, false, req.who().actor(), req.request_id);
            return http::Response::json({{"ok", true}});
          }});
 

@@ -125,6 +125,15 @@ class Service {
   // is seen within that time.
   static constexpr int kDecisionCacheMs = 1000;
   void forget_decisions() const;
+  // A write of purposes or grants: once it has committed (or failed), the remembered ones are forgotten.
+  template <class F>
+  auto write_decision(F&& f) {
+    struct Forget {
+      const Service* s;
+      ~Forget() { s->forget_decisions(); }
+    } forget{this};
+    return db_.write(std::forward<F>(f));
+  }
   mutable std::mutex decisions_mu_;
   mutable std::map<std::string, std::pair<std::optional<Purpose>, std::chrono::steady_clock::time_point>> purpose_cache_;
   mutable std::map<std::pair<std::string, int64_t>, std::pair<bool, std::chrono::steady_clock::time_point>> grant_cache_;

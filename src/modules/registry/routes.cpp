@@ -24,8 +24,6 @@ const RegistrySpec& spec_or_404(const std::string& name) {
   return *s;
 }
 
-std::string actor_of(const http::Request& req) { return "account:" + std::to_string(req.who().account_id); }
-
 // ?unit= of a report, limited to the caller's province (system admins: anywhere; default: theirs).
 std::string scoped_unit(const http::Request& req, const units::Service& units) {
   std::string unit = req.query_param("unit").value_or("");
@@ -54,7 +52,7 @@ void Service::check_scope(const http::Request& req, const bj::object& rec) const
 void Service::log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                          const std::string& purpose, const std::string& outcome) {
   const auto& p = req.who();
-  access_log_->write({timeutil::now_iso(), actor_of(req), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome,
+  access_log_->write({timeutil::now_iso(), req.who().actor(), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome,
                       req.request_id});
 }
 
@@ -87,7 +85,7 @@ void Service::add_routes(http::Router& r) {
            auto body = json::parse_object(req.body);
            std::string scope = req.who().role == "system-admin" ? "" : units_.province_of(req.who().unit_code);
            if (req.who().role != "system-admin" && scope.empty()) throw ApiError::forbidden();
-           auto rec = put(sp.name, body, "api:" + req.who().username, actor_of(req), req.request_id, scope);
+           auto rec = put(sp.name, body, "api:" + req.who().username, req.who().actor(), req.request_id, scope);
            return http::Response::json({{"record", std::move(rec)}});
          }});
   r.add({"DELETE", "/api/v1/registries/{registry}/records/{key}", "registry.write", "Soft-delete a record (its history stays)",
@@ -96,7 +94,7 @@ void Service::add_routes(http::Router& r) {
            auto rec = get(sp.name, req.param("key"));
            if (!rec) throw ApiError::not_found("Không có bản ghi này / No such record");
            check_scope(req, *rec);
-           remove(sp.name, req.param("key"), actor_of(req), req.request_id);
+           remove(sp.name, req.param("key"), req.who().actor(), req.request_id);
            return http::Response::json({{"ok", true}});
          }});
   http::Route imp{"POST", "/api/v1/registries/{registry}/import", "registry.import",
@@ -107,7 +105,7 @@ void Service::add_routes(http::Router& r) {
                     o.registry = sp.name;
                     o.format = req.query_param("format").value_or("csv");
                     o.source = req.query_param("source").value_or("api:" + req.who().username);
-                    o.actor = actor_of(req);
+                    o.actor = req.who().actor();
                     if (req.who().role != "system-admin") o.scope_province = units_.province_of(req.who().unit_code);
                     if (req.who().role != "system-admin" && o.scope_province.empty()) throw ApiError::forbidden();
                     std::istringstream in(req.body);

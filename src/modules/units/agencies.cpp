@@ -158,13 +158,13 @@ void add_agency_routes(http::Router& r, Service& s) {
            a.kind = rd.str("kind", 40);
            a.unit_code = rd.str("unit_code", 10);
            rd.done();
-           auto created = s.create_agency(a, scope(req), "account:" + std::to_string(req.who().account_id), req.request_id);
+           auto created = s.create_agency(a, scope(req), req.who().actor(), req.request_id);
            return http::Response::json({{"agency", agency_json(created, s)}}, 201);
          }});
   r.add({"PATCH", "/api/v1/agencies/{code}", "units.manage", "Change an agency's name, kind or status",
          [&s, scope](http::Request& req) {
            auto body = json::parse_object(req.body);
-           auto a = s.update_agency(req.param("code"), body, scope(req), "account:" + std::to_string(req.who().account_id),
+           auto a = s.update_agency(req.param("code"), body, scope(req), req.who().actor(),
                                     req.request_id);
            return http::Response::json({{"agency", agency_json(a, s)}});
          }});

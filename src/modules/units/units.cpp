@@ -388,7 +388,7 @@ void Service::add_routes(http::Router& r) {
   r.add({"POST", "/api/v1/unit-events", "units.import", "Import a reorganisation event (docs/UNITS.md)",
          [this](http::Request& req) {
            auto body = json::parse_object(req.body);
-           int64_t id = import_event(body, "account:" + std::to_string(req.who().account_id), req.request_id);
+           int64_t id = import_event(body, req.who().actor(), req.request_id);
            return http::Response::json({{"id", id}}, 201);
          }});
 }

@@ -41,10 +41,19 @@ std::optional<int64_t> parse_date(std::string_view s) {
   return day_number({y, m, d});
 }
 
-std::string iso_vn(int64_t ms) {
+namespace {
+// The day (since 1970-01-01) and the minute of the day of an instant, in Vietnam's time.
+int64_t local_day(int64_t ms) {
   int64_t local = ms + kVietnamOffsetMs;
-  int64_t day = local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
-  int64_t rest = (local - day * 86400000) / 1000;
+  return local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
+}
+int minute_of_day(int64_t ms) { return static_cast<int>((ms + kVietnamOffsetMs - local_day(ms) * 86400000) / 60000); }
+int64_t at(int64_t day, int minute) { return day * 86400000 + int64_t{minute} * 60000 - kVietnamOffsetMs; }
+}  // namespace
+
+std::string iso_vn(int64_t ms) {
+  int64_t day = local_day(ms);
+  int64_t rest = (ms + kVietnamOffsetMs - day * 86400000) / 1000;
   char buf[40];
   std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+07:00", iso_date(day).c_str(), static_cast<int>(rest / 3600),
                 static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
@@ -272,15 +281,6 @@ int64_t WorkCalendar::next_working_day(int64_t day) const {
   return d;
 }
 
-namespace {
-int64_t local_day(int64_t ms) {
-  int64_t local = ms + kVietnamOffsetMs;
-  return local >= 0 ? local / 86400000 : (local - 86399999) / 86400000;
-}
-int minute_of_day(int64_t ms) { return static_cast<int>((ms + kVietnamOffsetMs - local_day(ms) * 86400000) / 60000); }
-int64_t at(int64_t day, int minute) { return day * 86400000 + int64_t{minute} * 60000 - kVietnamOffsetMs; }
-}  // namespace
-
 int64_t WorkCalendar::receipt_day(int64_t received_ms) const {
   int64_t day = local_day(received_ms);
   if (!is_working_day(day) || minute_of_day(received_ms) >= hours_.cutoff_min) return next_working_day(day);
@@ -301,10 +301,8 @@ int64_t WorkCalendar::due_working_hours(int64_t received_ms, int n) const {
     minute = hours_.open_min;
   }
   int64_t left = int64_t{n} * 60;
-  // The office's two periods of a working day.
-  const std::pair<int, int> periods[] = {{hours_.open_min, hours_.lunch_start_min}, {hours_.lunch_end_min, hours_.close_min}};
   for (int guard = 0; guard < 4000; ++guard) {
-    for (const auto& [from, to] : periods) {
+    for (const auto& [from, to] : periods()) {
       int start = std::max(minute, from);
       if (start >= to) continue;
       if (left <= to - start) return at(day, start + static_cast<int>(left));
@@ -320,11 +318,10 @@ int64_t WorkCalendar::due_working_hours(int64_t received_ms, int n) const {
 int64_t WorkCalendar::working_minutes(int64_t from_ms, int64_t to_ms) const {
   if (to_ms <= from_ms) return 0;
   int64_t total = 0;
-  const std::pair<int, int> periods[] = {{hours_.open_min, hours_.lunch_start_min}, {hours_.lunch_end_min, hours_.close_min}};
   int64_t first = local_day(from_ms), last = local_day(to_ms);
   for (int64_t day = first; day <= last && day - first < 4000; ++day) {
     if (!is_working_day(day)) continue;
-    for (const auto& [a, b] : periods) {
+    for (const auto& [a, b] : periods()) {
       int64_t s = std::max(at(day, a), from_ms), e = std::min(at(day, b), to_ms);
       if (e > s) total += (e - s) / 60000;
     }

@@ -4,12 +4,14 @@
 // Saturdays, entered by admins; it always wins), office hours, and due times in working days or
 // working hours. Pure: no database, no clock; times are milliseconds since the Unix epoch and days
 // are days since 1970-01-01, both read in Vietnam's time (UTC+7, no daylight saving).
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lt::calendar {
@@ -90,6 +92,10 @@ class WorkCalendar {
 
  private:
   const Day* special(int64_t day) const;
+  // The office's two periods of a working day, in minutes: morning and afternoon.
+  std::array<std::pair<int, int>, 2> periods() const {
+    return {{{hours_.open_min, hours_.lunch_start_min}, {hours_.lunch_end_min, hours_.close_min}}};
+  }
   OfficeHours hours_;
   std::map<int, std::vector<Day>> schedules_;
   mutable std::mutex mu_;

@@ -29,6 +29,8 @@ struct Principal {
   bool must_change_password = false;
   std::string via;         // "session" | "api_key"
   std::string credential;  // hash of the session token or id of the API key
+  // How audit records and provenance name this principal: "account:<id>".
+  std::string actor() const { return "account:" + std::to_string(account_id); }
 };
 
 struct Request {
