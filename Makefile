@@ -10,7 +10,8 @@ APT_PACKAGES := build-essential cmake ninja-build ccache pkg-config git \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libssl-dev libicu-dev \
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  chromium poppler-utils python3 curl
+  libcairo2-dev libfreetype-dev libqrencode-dev fonts-dejavu-core \
+  chromium poppler-utils zbar-tools python3 curl
 BENCH_PACKAGES := wrk nginx python3-pandas
 
 .PHONY: help deps deps-bench web build build-asan run test test-cxx test-browser bench clean

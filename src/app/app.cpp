@@ -36,6 +36,8 @@ void App::open() {
   registry::Service::add_migrations(migrator);
   registry::Documents::add_migration(migrator);
   calendar::Store::add_migrations(migrator);
+  catalog::Service::add_migrations(migrator, cfg.catalog_file);
+  dossiers::Service::add_migrations(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -67,7 +69,25 @@ void App::open() {
   oo.backoff_ms = cfg.outbox_backoff_ms;
   outbox = std::make_unique<outbox::Outbox>(*db, oo);
   outbox->on("mail.", outbox::file_mail_handler(cfg.mail_dir));
+  outbox->on("sms.", outbox::file_sms_handler(cfg.sms_dir));
   calendar = std::make_unique<calendar::Store>(*db, office_hours(cfg));
+  catalog = std::make_unique<catalog::Service>(*db, *audit);
+  catalog->load();
+  dossiers::Options dopt;
+  dopt.public_url = cfg.public_url;
+  dopt.portal_url = cfg.portal_url;
+  dopt.portal_token = cfg.portal_token;
+  dopt.account_role_agency = [this](int64_t id) -> std::optional<std::pair<std::string, std::string>> {
+    try {
+      auto a = identity->get(id);
+      if (a.status != "active") return std::nullopt;
+      return std::pair{a.role, a.agency_code};
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  dossiers = std::make_unique<dossiers::Service>(*db, *audit, *keys, *blobs, *units, *registry, *documents, *catalog, *calendar, dopt);
+  outbox->on("portal.", [send = dossiers->portal_sender()](const outbox::Event& e) { send(e.topic, e.payload, e.id); });
 }
 
 void App::warn_missing_schedules() const {
@@ -112,6 +132,8 @@ void App::add_routes() {
   registry->add_routes(router);
   registry->add_purpose_routes(router);
   documents->add_routes(router);
+  catalog->add_routes(router);
+  dossiers->add_routes(router);
   audit->add_routes(router, *db);
 }
 
@@ -221,6 +243,11 @@ void App::seed_demo() {
       {"000.01.00.H26", "Sở Tư pháp Thành phố Hà Nội", "department", "01", "", "", ""},
       {"000.20.04.H26", "Ủy ban nhân dân phường Ba Đình", "people-committee", "00004", "", "", ""},
       {"000.21.04.H26", "Trung tâm phục vụ hành chính công phường Ba Đình", "service-centre", "00004", "", "", ""},
+      {"000.02.00.H26", "Sở Tài chính Thành phố Hà Nội", "department", "01", "", "", ""},
+      {"000.03.00.H26", "Công an Thành phố Hà Nội", "police", "01", "", "", ""},
+      {"000.22.04.H26", "Công an phường Ba Đình", "police", "00004", "", "", ""},
+      {"000.20.70.H26", "Ủy ban nhân dân phường Hoàn Kiếm", "people-committee", "00070", "", "", ""},
+      {"000.21.70.H26", "Trung tâm phục vụ hành chính công phường Hoàn Kiếm", "service-centre", "00070", "", "", ""},
   };
   for (const auto& a : agencies)
     if (!units->agency(a.code)) units->create_agency(a, "", "system:demo", "demo-seed");
@@ -233,6 +260,11 @@ void App::seed_demo() {
       {"congdan", "Phạm Thị Hường", "citizen", "", "001190012345", "", "congdan@demo.lienthong.vn", ""},
       {"doanhnghiep", "Công ty TNHH Liên Thông Việt", "business", "", "", "0101234565", "", ""},
       {"hethong", "Hệ thống một cửa điện tử (thử nghiệm)", "member-system", "01", "", "", "", ""},
+      {"motcua.hk", "Đỗ Thị Mai", "one-stop-officer", "00070", "", "", "", "000.21.70.H26"},
+      {"chuyenvien.hk", "Vũ Văn Tùng", "specialist", "00070", "", "", "", "000.20.70.H26"},
+      {"lanhdao.hk", "Hoàng Văn Bình", "leader", "00070", "", "", "", "000.20.70.H26"},
+      {"chuyenvien.ca", "Bùi Văn Hải", "specialist", "00004", "", "", "", "000.22.04.H26"},
+      {"lanhdao.ca", "Ngô Văn Dũng", "leader", "00004", "", "", "", "000.22.04.H26"},
   };
   // Registered purposes ("declare once"); the demo member system may read for birth registration.
   const registry::Service::Purpose purposes[] = {
@@ -269,7 +301,7 @@ void App::seed_demo() {
     }
   }
   spdlog::info("demo accounts created (password {}): sysadmin, tinh.admin, motcua, chuyenvien, lanhdao, congdan, "
-               "doanhnghiep, hethong",
+               "doanhnghiep, hethong, motcua.hk, chuyenvien.hk, lanhdao.hk, chuyenvien.ca, lanhdao.ca",
                kDemoPassword);
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "modules/audit/audit.hpp"
+#include "modules/catalog/catalog.hpp"
+#include "modules/dossiers/dossiers.hpp"
 #include "modules/identity/identity.hpp"
 #include "modules/registry/documents.hpp"
 #include "modules/registry/registry.hpp"
@@ -48,6 +50,8 @@ class App {
   std::unique_ptr<registry::Documents> documents;
   std::unique_ptr<outbox::Outbox> outbox;
   std::unique_ptr<calendar::Store> calendar;  // working-time calendar (official schedules)
+  std::unique_ptr<catalog::Service> catalog;  // procedure catalogue
+  std::unique_ptr<dossiers::Service> dossiers;
   metrics::Registry metrics;
   http::Router router;
 

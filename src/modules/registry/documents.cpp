@@ -7,6 +7,7 @@
 
 #include "modules/audit/audit.hpp"
 #include "modules/registry/registry.hpp"
+#include "platform/files/content_type.hpp"
 #include "platform/outbox/outbox.hpp"
 #include "platform/util/error.hpp"
 #include "platform/util/text.hpp"
@@ -42,20 +43,6 @@ Document from_row(const db::Row& r) {
   d.created_by = r.str(15);
   return d;
 }
-
-// Content types a document may have, with the bytes such a file starts with (empty: any).
-struct Kind {
-  const char* mime;
-  std::string_view magic;
-};
-constexpr Kind kKinds[] = {
-    {"application/pdf", "%PDF-"},
-    {"image/jpeg", "\xFF\xD8\xFF"},
-    {"image/png", "\x89PNG\r\n\x1a\n"},
-    {"application/xml", ""},
-    {"application/json", ""},
-    {"text/plain", ""},
-};
 
 const char* registry_of(const std::string& owner_kind) {
   return owner_kind == "citizen" ? "citizens" : owner_kind == "enterprise" ? "enterprises" : nullptr;
@@ -117,21 +104,13 @@ std::pair<Document, bool> Documents::add(const NewDocument& in, std::string_view
                                          const std::string& request_id) {
   NewDocument d = in;
   d.title = text::nfc(text::trim(d.title));
-  // The content type without parameters, lower case.
-  std::string mime = d.mime.substr(0, d.mime.find(';'));
-  mime = std::string(text::trim(mime));
-  std::transform(mime.begin(), mime.end(), mime.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const Kind* kind = nullptr;
-  for (const auto& k : kKinds)
-    if (mime == k.mime) kind = &k;
-  if (!kind)
-    throw ApiError::bad_request("unsupported_type", "Chỉ nhận PDF, JPEG, PNG, XML, JSON hoặc văn bản / Only PDF, JPEG, PNG, XML, JSON or text",
-                                "content_type");
-  if (bytes.empty()) throw ApiError::bad_request("empty_file", "Tệp rỗng / The file is empty", "file");
+  std::string mime = files::base_mime(d.mime);
+  std::string bad = files::check_content(mime, bytes, {"application/pdf", "image/jpeg", "image/png", "application/xml", "application/json", "text/plain"});
+  if (bad == "unsupported_type")
+    throw ApiError::bad_request(bad, "Chỉ nhận PDF, JPEG, PNG, XML, JSON hoặc văn bản / Only PDF, JPEG, PNG, XML, JSON or text", "content_type");
+  if (bad == "empty_file") throw ApiError::bad_request(bad, "Tệp rỗng / The file is empty", "file");
   if (bytes.size() > kMaxBytes) throw ApiError::bad_request("too_large", "Tệp quá 20 MiB / The file exceeds 20 MiB", "file");
-  if (!bytes.starts_with(kind->magic) ||
-      ((mime == "application/json" || mime == "application/xml" || mime == "text/plain") && !text::valid_utf8(bytes)))
-    throw ApiError::bad_request("content_mismatch", "Nội dung tệp không phải " + mime + " / The content is not " + mime, "content_type");
+  if (!bad.empty()) throw ApiError::bad_request(bad, "Nội dung tệp không phải " + mime + " / The content is not " + mime, "content_type");
   d.mime = mime;
   check(d);
   std::string sha = blobs_.put(bytes);  // durable before the row that names it

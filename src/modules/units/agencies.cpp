@@ -14,7 +14,7 @@ namespace lt::units {
 namespace bj = boost::json;
 
 namespace {
-const std::vector<std::string> kKinds = {"people-committee", "service-centre", "department", "other"};
+const std::vector<std::string> kKinds = {"people-committee", "service-centre", "department", "police", "other"};
 
 Service::Agency agency_from(const db::Row& r) {
   return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)};
@@ -77,7 +77,7 @@ Service::Agency Service::create_agency(const Agency& in, const std::string& scop
   if (!valid_agency_code(in.code))
     throw ApiError::bad_request("invalid_agency_code", "Mã định danh cơ quan không hợp lệ (vd. 000.00.01.H22) / Invalid agency code", "code");
   if (std::find(kKinds.begin(), kKinds.end(), in.kind) == kKinds.end())
-    throw ApiError::bad_request("invalid_value", "kind: people-committee|service-centre|department|other", "kind");
+    throw ApiError::bad_request("invalid_value", "kind: people-committee|service-centre|department|police|other", "kind");
   if (!get(in.unit_code))
     throw ApiError::bad_request("unknown_unit", "Không có đơn vị hành chính mã này / Unknown unit code", "unit_code");
   check_scope(*this, in.unit_code, scope_unit);
@@ -103,7 +103,7 @@ Service::Agency Service::update_agency(const std::string& code, const bj::object
   auto status = rd.opt_str("status", 20);
   rd.done();
   if (kind && std::find(kKinds.begin(), kKinds.end(), *kind) == kKinds.end())
-    throw ApiError::bad_request("invalid_value", "kind: people-committee|service-centre|department|other", "kind");
+    throw ApiError::bad_request("invalid_value", "kind: people-committee|service-centre|department|police|other", "kind");
   if (status && *status != "active" && *status != "inactive")
     throw ApiError::bad_request("invalid_value", "status: active|inactive", "status");
   if (name && text::trim(*name).empty()) throw ApiError::bad_request("missing_field", "Tên không được để trống / name must not be empty", "name");

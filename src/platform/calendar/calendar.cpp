@@ -296,12 +296,23 @@ int64_t WorkCalendar::due_working_days(int64_t received_ms, int n) const {
 int64_t WorkCalendar::due_working_hours(int64_t received_ms, int n) const {
   int64_t day = local_day(received_ms);
   int minute = minute_of_day(received_ms);
-  if (!is_working_day(day) || minute >= hours_.cutoff_min) {
-    day = receipt_day(received_ms);
+  if (!is_working_day(day) || minute >= hours_.cutoff_min) return advance(receipt_day(received_ms), hours_.open_min, int64_t{n} * 60);
+  return advance(day, minute, int64_t{n} * 60);
+}
+
+int64_t WorkCalendar::add_working_minutes(int64_t from_ms, int64_t minutes) const {
+  if (minutes <= 0) return from_ms;
+  int64_t day = local_day(from_ms);
+  int minute = minute_of_day(from_ms);
+  if (!is_working_day(day)) {
+    day = next_working_day(day);
     minute = hours_.open_min;
   }
-  int64_t left = int64_t{n} * 60;
-  for (int guard = 0; guard < 4000; ++guard) {
+  return advance(day, minute, minutes);
+}
+
+int64_t WorkCalendar::advance(int64_t day, int minute, int64_t left) const {
+  for (int guard = 0; guard < 40000; ++guard) {
     for (const auto& [from, to] : periods()) {
       int start = std::max(minute, from);
       if (start >= to) continue;
@@ -312,7 +323,7 @@ int64_t WorkCalendar::due_working_hours(int64_t received_ms, int n) const {
     day = next_working_day(day);
     minute = hours_.open_min;
   }
-  throw std::runtime_error("due_working_hours: no working time found");
+  throw std::runtime_error("working time: no working time found");
 }
 
 int64_t WorkCalendar::working_minutes(int64_t from_ms, int64_t to_ms) const {

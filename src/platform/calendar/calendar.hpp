@@ -87,11 +87,16 @@ class WorkCalendar {
   std::string status(int64_t due_ms, int64_t now_ms) const;
   // Working minutes between two instants (0 when `to` ≤ `from`).
   int64_t working_minutes(int64_t from_ms, int64_t to_ms) const;
+  // The instant `minutes` working minutes of office time after `from` (no cut-off rule: used to
+  // split a time limit into steps and to push a due time back by a pause).
+  int64_t add_working_minutes(int64_t from_ms, int64_t minutes) const;
 
   const OfficeHours& hours() const { return hours_; }
 
  private:
   const Day* special(int64_t day) const;
+  // From `minute` of working day `day`, the instant after `left` more working minutes.
+  int64_t advance(int64_t day, int minute, int64_t left) const;
   // The office's two periods of a working day, in minutes: morning and afternoon.
   std::array<std::pair<int, int>, 2> periods() const {
     return {{{hours_.open_min, hours_.lunch_start_min}, {hours_.lunch_end_min, hours_.close_min}}};

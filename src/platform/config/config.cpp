@@ -32,6 +32,10 @@ std::vector<Config::Field> Config::fields() {
       {"files_dir", Field::kString, &files_dir, false, "content-addressed document files (personal data store)"},
       {"web_dir", Field::kString, &web_dir, false, "built web app"},
       {"units_dir", Field::kString, &units_dir, false, "administrative unit CSV files"},
+      {"catalog_file", Field::kString, &catalog_file, false, "starter procedure catalogue (JSON), loaded by the first migration"},
+      {"sms_dir", Field::kString, &sms_dir, false, "development SMS transport: one file per message"},
+      {"portal_url", Field::kString, &portal_url, false, "national portal synchronisation endpoint (http://host:port/path)"},
+      {"portal_token", Field::kString, &portal_token, true, "bearer token for the national portal endpoint"},
       {"session_ttl_minutes", Field::kInt, &session_ttl_minutes, false, "session lifetime"},
       {"password_hash_cost", Field::kString, &password_hash_cost, false, "interactive (production) or min (tests)"},
       {"login_max_failures", Field::kInt, &login_max_failures, false, "failed logins per account before lockout"},
@@ -103,9 +107,11 @@ void Config::resolve_paths(const std::string& root) {
   namespace fs = std::filesystem;
   if (master_key_file.empty()) master_key_file = (fs::path(data_dir) / "master.key").string();
   if (mail_dir.empty()) mail_dir = (fs::path(data_dir) / "mail").string();
+  if (sms_dir.empty()) sms_dir = (fs::path(data_dir) / "sms").string();
   if (files_dir.empty()) files_dir = (fs::path(data_dir) / "files").string();
   if (web_dir.empty()) web_dir = (fs::path(root) / "web" / "dist").string();
   if (units_dir.empty()) units_dir = (fs::path(root) / "data" / "admin-units").string();
+  if (catalog_file.empty()) catalog_file = (fs::path(root) / "data" / "catalog" / "procedures.json").string();
 }
 
 std::string mask_url(const std::string& url) {

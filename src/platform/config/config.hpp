@@ -32,6 +32,8 @@ struct Config {
   std::string mail_dir;              // default: <data_dir>/mail (development file transport)
   std::string web_dir;               // default: <root>/web/dist
   std::string units_dir;             // default: <root>/data/admin-units
+  std::string catalog_file;          // default: <root>/data/catalog/procedures.json (starter catalogue)
+  std::string sms_dir;               // default: <data_dir>/sms (development SMS transport)
   // identity
   int session_ttl_minutes = 720;
   std::string password_hash_cost = "interactive";  // "min" only for tests
@@ -43,6 +45,9 @@ struct Config {
   std::string office_hours = "08:00-12:00,13:00-17:00";  // working-time calendar: morning and afternoon
   std::string receipt_cutoff = "15:00";                  // received later: counts as the next working day
   std::string public_url = "http://localhost:8080";
+  // national public-service portal synchronisation (empty URL: records stay in the outbox as delivered)
+  std::string portal_url;
+  std::string portal_token;
   // outbox
   int outbox_poll_ms = 200;
   int outbox_max_attempts = 8;

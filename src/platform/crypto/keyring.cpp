@@ -22,6 +22,10 @@ void KeyRing::add_migrations(db::Migrator& m) {
          "CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, public_key TEXT NOT NULL, sealed_secret TEXT NOT NULL,"
          " status TEXT NOT NULL, created_at TEXT NOT NULL)",
          {}});
+  m.add({"crypto", 2, "owner_keys: signing keys of named signers (agencies)",
+         "CREATE TABLE owner_keys (owner TEXT PRIMARY KEY, kid TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL,"
+         " sealed_secret TEXT NOT NULL, created_at TEXT NOT NULL)",
+         {}});
 }
 
 std::string KeyRing::load_master_key(const std::string& file) {
@@ -105,9 +109,56 @@ bool KeyRing::verify(std::string_view kid, std::string_view msg, std::string_vie
   for (int attempt = 0; attempt < 2; ++attempt) {
     for (const auto& k : keys_)
       if (k.pub.kid == kid) return ed25519_verify(k.pub.public_key, msg, sig);
+    for (const auto& [owner, k] : owner_keys_)
+      if (k.pub.kid == kid) return ed25519_verify(k.pub.public_key, msg, sig);
     reload_locked();  // a key rotated by another node
   }
+  if (kid.starts_with("o")) {
+    auto r = db_.read([&](db::Conn& c) { return c.q("SELECT public_key FROM owner_keys WHERE kid = ?", std::string(kid)); });
+    if (!r.empty()) return ed25519_verify(base64url_decode(r.one().str(0)).value_or(""), msg, sig);
+  }
   return false;
+}
+
+const KeyRing::Key* KeyRing::owner_locked(std::string_view owner) {
+  for (const auto& [o, k] : owner_keys_)
+    if (o == owner) return &k;
+  auto load = [&]() -> const Key* {
+    auto r = db_.read([&](db::Conn& c) {
+      return c.q("SELECT kid, public_key, sealed_secret, created_at FROM owner_keys WHERE owner = ?", std::string(owner));
+    });
+    if (r.empty()) return nullptr;
+    const auto& row = r.one();
+    Key k;
+    k.pub = {row.str(0), base64url_decode(row.str(1)).value_or(""), "active", row.str(3)};
+    if (auto sealed = base64url_decode(row.str(2))) k.secret = open(master_, *sealed).value_or("");
+    owner_keys_.emplace_back(std::string(owner), std::move(k));
+    return &owner_keys_.back().second;
+  };
+  if (const Key* k = load()) return k;
+  auto pair = ed25519_generate();
+  std::string now = timeutil::now_iso();
+  std::string kid = "o" + now.substr(0, 10) + "-" + hex(random_bytes(6));
+  // Two nodes may create one at once: the first insert wins and both use it.
+  db_.write([&](db::Conn& c) {
+    c.q("INSERT INTO owner_keys (owner, kid, public_key, sealed_secret, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO NOTHING",
+        std::string(owner), kid, base64url(pair.public_key), base64url(seal(master_, pair.secret_key)), now);
+  });
+  return load();
+}
+
+Signature KeyRing::sign_as(std::string_view owner, std::string_view msg) {
+  std::lock_guard g(mu_);
+  const Key* k = owner_locked(owner);
+  if (!k || k->secret.empty()) throw std::runtime_error("the signing key of " + std::string(owner) + " cannot be unsealed");
+  return {k->pub.kid, ed25519_sign(k->secret, msg)};
+}
+
+std::optional<PublicKey> KeyRing::owner_key(std::string_view owner) {
+  std::lock_guard g(mu_);
+  const Key* k = owner_locked(owner);
+  if (!k) return std::nullopt;
+  return k->pub;
 }
 
 std::vector<PublicKey> KeyRing::public_keys() {

@@ -37,6 +37,11 @@ class KeyRing {
   bool verify(std::string_view kid, std::string_view msg, std::string_view sig);
   std::vector<PublicKey> public_keys();
 
+  // Keys of named signers (an agency signs its results with its own key, "agency:000.00.01.H22"):
+  // created on first use, sealed like the platform's, verified by kid like any other key.
+  Signature sign_as(std::string_view owner, std::string_view msg);
+  std::optional<PublicKey> owner_key(std::string_view owner);
+
   // Reads the master key file, creating it (0600) when missing; or decodes LIENTHONG_MASTER_KEY.
   static std::string load_master_key(const std::string& file);
 
@@ -50,6 +55,8 @@ class KeyRing {
   std::string master_;
   std::mutex mu_;
   std::vector<Key> keys_;  // newest first
+  std::vector<std::pair<std::string, Key>> owner_keys_;  // owner → key, as loaded
+  const Key* owner_locked(std::string_view owner);
 };
 
 }  // namespace lt::crypto

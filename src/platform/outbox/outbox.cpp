@@ -140,23 +140,38 @@ Outbox::Stats Outbox::stats() {
   });
 }
 
+namespace {
+// Development transports: one file per message, named by the event id (a redelivery overwrites it).
+void write_message(const std::string& dir, const Event& e, const char* ext, const std::string& text) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  fs::path tmp = fs::path(dir) / (std::to_string(e.id) + ext + ".tmp");
+  fs::path final_path = fs::path(dir) / (std::to_string(e.id) + ext);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write message file " + tmp.string());
+  }
+  fs::rename(tmp, final_path);
+}
+}  // namespace
+
 Handler file_mail_handler(std::string dir) {
   return [dir = std::move(dir)](const Event& e) {
-    namespace fs = std::filesystem;
     auto v = boost::json::parse(e.payload).as_object();
-    fs::create_directories(dir);
-    fs::path tmp = fs::path(dir) / (std::to_string(e.id) + ".eml.tmp");
-    fs::path final_path = fs::path(dir) / (std::to_string(e.id) + ".eml");
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << "To: " << v.at("to").as_string().c_str() << "\r\n"
-          << "Subject: " << v.at("subject").as_string().c_str() << "\r\n"
-          << "X-Event-Id: " << e.id << "\r\n"
-          << "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-          << v.at("body").as_string().c_str() << "\r\n";
-      if (!out) throw std::runtime_error("cannot write mail file " + tmp.string());
-    }
-    fs::rename(tmp, final_path);  // the same event id overwrites: idempotent
+    write_message(dir, e, ".eml",
+                  "To: " + std::string(v.at("to").as_string()) + "\r\nSubject: " + std::string(v.at("subject").as_string()) +
+                      "\r\nX-Event-Id: " + std::to_string(e.id) + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+                      std::string(v.at("body").as_string()) + "\r\n");
+  };
+}
+
+Handler file_sms_handler(std::string dir) {
+  return [dir = std::move(dir)](const Event& e) {
+    auto v = boost::json::parse(e.payload).as_object();
+    write_message(dir, e, ".sms",
+                  "To: " + std::string(v.at("to").as_string()) + "\nX-Event-Id: " + std::to_string(e.id) + "\n\n" +
+                      std::string(v.at("body").as_string()) + "\n");
   };
 }
 

@@ -75,5 +75,9 @@ class Outbox {
 // Development mail transport: each mail.send event becomes a file <dir>/<event id>.eml.
 // Payload: {"to", "subject", "body"}.
 Handler file_mail_handler(std::string dir);
+// Development SMS transport: each sms.send event becomes <dir>/<event id>.sms. Payload: {"to", "body"}.
+// Mail and SMS are both outbox handlers (one interface): production adapters (an SMTP relay, an SMS
+// gateway) register for the same topics instead.
+Handler file_sms_handler(std::string dir);
 
 }  // namespace lt::outbox
