@@ -34,6 +34,11 @@ export UBSAN_OPTIONS=print_stacktrace=1
 
 # --- browser test: the real server (SQLite, demo data) and Debian's Chromium ------------------
 WEBT=$(mktemp -d /tmp/lt-web.XXXXXX)
+# The demo accounts' own registry records (as `make run` loads them), for declare-once prefill.
+for r in citizens households enterprises; do
+  LIENTHONG_DATA_DIR="$WEBT" "$BUILD/lienthong" import "$r" --db "sqlite:$WEBT/web.db" --input "data/demo/$r.csv" \
+    --rejects "$WEBT/$r.rejects.csv" >/dev/null
+done
 LIENTHONG_DATA_DIR="$WEBT" LIENTHONG_PASSWORD_HASH_COST=min "$BUILD/lienthong" serve --port 0 \
   --db "sqlite:$WEBT/web.db" --demo --ready-file "$WEBT/port" >"$WEBT/out.log" 2>"$WEBT/err.log" &
 SRV_PID=$!

@@ -49,7 +49,7 @@ std::string Reply::error_field() const {
 
 Server::Server(Options o) : opts_(std::move(o)) {
   dir_ = temp_dir("srv");
-  db_url_ = fresh_db_url(dir_);
+  db_url_ = opts_.db_url.empty() ? fresh_db_url(dir_) : opts_.db_url;
   start();
 }
 

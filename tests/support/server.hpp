@@ -29,6 +29,9 @@ class Server {
   struct Options {
     bool demo = true;
     std::map<std::string, std::string> env;  // extra LIENTHONG_* settings
+    // Another server's database (with env LIENTHONG_DATA_DIR = its dir(), for the same master key
+    // and files): a second node of one deployment.
+    std::string db_url;
   };
   explicit Server(Options o);
   Server() : Server(Options{}) {}

@@ -5,15 +5,25 @@ import type {
   AccountList,
   AddedDocument,
   AccountStatus,
+  Agency,
   ConversionResult,
   ConversionSummary,
   ConvertedCsv,
   CreatedAccount,
   DataAccess,
+  Dossier,
+  DossierInput,
+  DossierSummary,
+  Inbox,
   LoginResponse,
   NewDocumentMeta,
   OwnerKind,
   PdsDocument,
+  Prefill,
+  Procedure,
+  ProcedureField,
+  ProcedureSummary,
+  PublicDossier,
   Purpose,
   QualityRecords,
   QualityReport,
@@ -22,6 +32,8 @@ import type {
   RegistryVersion,
   Role,
   Unit,
+  UploadedFile,
+  Verification,
 } from './types';
 
 /** An error answered by the server ({"error": {...}}) or a network failure (status 0). */
@@ -49,6 +61,10 @@ export function setUnauthorizedHandler(fn: UnauthorizedHandler | null): void {
 
 interface RequestOptions {
   body?: unknown;
+  /** A body sent as it is (a file), with its own Content-Type, instead of JSON. */
+  raw?: { body: Blob | string; type: string };
+  /** Extra request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
   /** Do not call the unauthorized handler on 401 (login, initial /me). */
   quiet401?: boolean;
 }
@@ -58,11 +74,15 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     Accept: 'application/json',
     'Accept-Language': i18n.language || 'vi',
   };
-  let body: string | undefined;
-  if (opts.body !== undefined) {
+  let body: BodyInit | undefined;
+  if (opts.raw) {
+    headers['Content-Type'] = opts.raw.type;
+    body = opts.raw.body;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
+  if (opts.headers) Object.assign(headers, opts.headers);
 
   let res: Response;
   try {
@@ -323,7 +343,114 @@ export const api = {
   revokePdsDocument(id: number): Promise<{ ok: boolean }> {
     return request('DELETE', `/api/v1/pds/documents/${encodeURIComponent(String(id))}`);
   },
+
+  // ---- procedures and dossiers (docs/PROCEDURES.md) ----
+
+  /** Public: finds procedures (q ignores diacritics); also the list of fields. */
+  procedures(params: { q?: string; level?: string; field?: string } = {}): Promise<{
+    items: ProcedureSummary[];
+    fields: ProcedureField[];
+  }> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+    const q = qs.toString();
+    return request('GET', `/api/v1/procedures${q ? `?${q}` : ''}`);
+  },
+
+  /** Public: one procedure with its components, form, fees, time limit and workflow. */
+  procedure(code: string): Promise<{ procedure: Procedure }> {
+    return request('GET', `/api/v1/procedures/${encodeURIComponent(code)}`);
+  },
+
+  /** The form prefilled for the caller (or, at the counter, for `applicant`); access-logged. */
+  prefill(code: string, applicant?: string): Promise<Prefill> {
+    const q = applicant ? `?${new URLSearchParams({ applicant }).toString()}` : '';
+    return request('GET', `/api/v1/procedures/${encodeURIComponent(code)}/prefill${q}`);
+  },
+
+  /** Public: the agencies of a province (or of a unit). */
+  agencies(params: { province?: string; unit?: string; q?: string }): Promise<{ items: Agency[] }> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+    return request('GET', `/api/v1/agencies?${qs.toString()}`);
+  },
+
+  /** Uploads one file of a dossier component (the raw body with its own type: PDF, JPEG or PNG). */
+  uploadDossierFile(file: Blob, type: string): Promise<UploadedFile> {
+    return request('POST', '/api/v1/dossier-files', { raw: { body: file, type } });
+  },
+
+  /** Submits a dossier; a retry with the same key and body returns the first one (created: false). */
+  submitDossier(input: DossierInput, idempotencyKey: string): Promise<{ dossier: Dossier; created: boolean }> {
+    return request('POST', '/api/v1/dossiers', { body: input, headers: { 'Idempotency-Key': idempotencyKey } });
+  },
+
+  /** An official's inbox (sorted by due time; `after` = the previous page's `next`). */
+  inbox(after?: string | null): Promise<Inbox> {
+    const qs = new URLSearchParams({ limit: '50' });
+    if (after) qs.set('after', after);
+    return request('GET', `/api/v1/dossiers?${qs.toString()}`);
+  },
+
+  /** A citizen's or business's own dossiers, newest first. */
+  myDossiers(): Promise<{ items: DossierSummary[] }> {
+    return request('GET', '/api/v1/dossiers');
+  },
+
+  dossier(code: string): Promise<{ dossier: Dossier }> {
+    return request('GET', dossierPath(code));
+  },
+
+  /** A workflow action (receive, forward, propose, approve, return, rate, …). */
+  dossierAction(code: string, action: string, body: Record<string, unknown>): Promise<{ dossier: Dossier }> {
+    return request('POST', `${dossierPath(code)}/actions/${encodeURIComponent(action)}`, { body });
+  },
+
+  /** Public lookup by dossier code (no personal data). */
+  publicDossier(code: string): Promise<{ dossier: PublicDossier }> {
+    return request('GET', `/api/v1/public/dossiers/${encodeURIComponent(code)}`);
+  },
+
+  /** Public: verifies a result from its QR code (the dossier code and the signature). */
+  verifyResult(code: string, signature: string): Promise<Verification> {
+    return request('GET', `/api/v1/public/results/${encodeURIComponent(code)}?${new URLSearchParams({ s: signature }).toString()}`);
+  },
+
+  /** Public: verifies a signed result JSON file as issued. */
+  verifyResultFile(file: Blob): Promise<Verification> {
+    return request('POST', '/api/v1/public/results/verify', { raw: { body: file, type: 'application/json' } });
+  },
 };
+
+function dossierPath(code: string): string {
+  return `/api/v1/dossiers/${encodeURIComponent(code)}`;
+}
+
+/** The receipt ("giấy tiếp nhận và hẹn trả kết quả") as PDF: a plain same-origin link. */
+export function receiptUrl(code: string): string {
+  return `${dossierPath(code)}/receipt.pdf`;
+}
+
+/** The apology slip as PDF. */
+export function apologyUrl(code: string): string {
+  return `${dossierPath(code)}/apology.pdf`;
+}
+
+/** A file of a dossier's components (its applicant and agencies). */
+export function dossierFileUrl(code: string, sha256: string): string {
+  return `${dossierPath(code)}/files/${encodeURIComponent(sha256)}`;
+}
+
+/** The public links of a result, for the holder of its signature (the QR code). */
+export function resultUrls(code: string, signature: string): { pdf: string; json: string; verify: string } {
+  const s = new URLSearchParams({ s: signature }).toString();
+  const c = encodeURIComponent(code);
+  return {
+    pdf: `/api/v1/public/results/${c}/pdf?${s}`,
+    json: `/api/v1/public/results/${c}/json?${s}`,
+    verify: `/xac-thuc?${new URLSearchParams({ ma: code, s: signature }).toString()}`,
+  };
+}
 
 function pdsPath(kind: OwnerKind, key: string): string {
   return `/api/v1/pds/${encodeURIComponent(kind)}/${encodeURIComponent(key)}/documents`;

@@ -31,6 +31,12 @@ export interface Account {
   role: Role;
   unit_code: string | null;
   unit_name: string | null;
+  /** Officials: the agency they work at (national agency code), e.g. 000.21.04.H26. */
+  agency_code?: string | null;
+  /** Verified citizens (GET /api/v1/me only). */
+  personal_id?: string;
+  /** Verified businesses (GET /api/v1/me only). */
+  enterprise_code?: string;
   email: string | null;
   status: AccountStatus;
   verified: boolean;
@@ -290,4 +296,347 @@ export interface NewDocumentMeta {
   issued_by?: string;
   issued_at?: string;
   valid_until?: string;
+}
+
+// ---- administrative procedures and dossiers (docs/PROCEDURES.md) ----
+
+export type ProcedureLevel = 'commune' | 'province';
+
+export interface TimeLimit {
+  unit: 'working_days' | 'working_hours' | string;
+  value: number;
+}
+
+/** One item of GET /api/v1/procedures → items. */
+export interface ProcedureSummary {
+  code: string;
+  name: string;
+  name_en: string;
+  field_code: string;
+  field_name: string;
+  level: ProcedureLevel | string;
+  agency_kind: string;
+  time_limit: TimeLimit;
+  fees_total: number;
+  online_level: 'full' | 'partial' | string;
+  status: string;
+}
+
+export interface ProcedureField {
+  code: string;
+  name: string;
+}
+
+export interface ProcedureFee {
+  code: string;
+  name: string;
+  /** VND; 0 with a note may mean "to be set by the province". */
+  amount: number;
+  unit: string;
+  note: string;
+}
+
+/** Where a component may come from. */
+export type ComponentSource = 'upload' | 'scan' | 'registry' | 'pds';
+
+export interface ProcedureComponent {
+  code: string;
+  name: string;
+  required: boolean;
+  sources: ComponentSource[];
+  doc_type?: string;
+  registry_purpose?: string;
+}
+
+export type FormFieldType =
+  | 'text'
+  | 'date'
+  | 'number'
+  | 'personal_id'
+  | 'enterprise_code'
+  | 'address'
+  | 'select';
+
+export interface ProcedureFormField {
+  name: string;
+  label: string;
+  type: FormFieldType | string;
+  required: boolean;
+  options?: string[];
+  prefill?: { registry: string; subject: string; attribute: string; purpose: string };
+}
+
+export interface WorkflowStep {
+  step: 'receive' | 'process' | 'approve' | 'return' | string;
+  name: string;
+  role: Role | string;
+  level: 'receiving' | 'competent' | string;
+  share: number;
+}
+
+/** GET /api/v1/procedures/{code} → procedure. */
+export interface Procedure {
+  code: string;
+  name: string;
+  name_en: string;
+  field_code: string;
+  field_name: string;
+  level: ProcedureLevel | string;
+  agency_kind: string;
+  agency_note: string;
+  time_limit: TimeLimit;
+  fees: ProcedureFee[];
+  legal_basis: string[];
+  online_level: 'full' | 'partial' | string;
+  components: ProcedureComponent[];
+  form_fields: ProcedureFormField[];
+  result: { doc_type: string; name: string; electronic: boolean };
+  workflow: WorkflowStep[];
+  status: string;
+  source?: string;
+  notes?: string;
+  version?: number;
+  updated_at?: string;
+}
+
+/** Where a prefilled value comes from. */
+export interface FieldProvenance {
+  source: string;
+  purpose?: string;
+  origin?: string;
+  at?: string;
+}
+
+/** GET /api/v1/procedures/{code}/prefill */
+export interface Prefill {
+  procedure: string;
+  applicant: { kind: 'citizen' | 'business'; id: string; known: boolean };
+  form: Record<string, { value: string; provenance: FieldProvenance }>;
+  /** Documents of the applicant's data store that satisfy a component. */
+  documents: { component: string; document: PdsDocument }[];
+  /** Components the registries can provide for this applicant. */
+  registry_components: { component: string; purpose: string }[];
+}
+
+/** GET /api/v1/agencies → items. */
+export interface Agency {
+  code: string;
+  name: string;
+  kind: string;
+  unit_code: string;
+  province_code: string;
+  status: string;
+  unit_name?: string;
+}
+
+/** The answer of POST /api/v1/dossier-files. */
+export interface UploadedFile {
+  sha256: string;
+  size: number;
+  mime: string;
+}
+
+/** One component as sent with POST /api/v1/dossiers. */
+export interface ComponentInput {
+  code: string;
+  source: ComponentSource;
+  sha256?: string;
+  document_id?: number;
+  file_name?: string;
+}
+
+export interface DossierInput {
+  procedure_code: string;
+  receiving_agency?: string;
+  channel?: 'in_person' | 'post';
+  applicant?: { kind?: 'citizen' | 'business'; id?: string; name?: string; email?: string; phone?: string };
+  summary?: string;
+  form: Record<string, string>;
+  components: ComponentInput[];
+}
+
+export type DeadlineStatus = 'on_time' | 'due_soon' | 'overdue' | 'paused' | 'late' | '';
+
+export interface AgencyRef {
+  code: string;
+  name: string;
+}
+
+/** A dossier as listed (inbox, my dossiers). */
+export interface DossierSummary {
+  code: string;
+  procedure: { code: string; name: string; result_name: string };
+  status: { code: number; name: string };
+  substate: { code: string; name: string };
+  step: string;
+  channel: 'in_person' | 'online' | 'post' | string;
+  applicant: { kind: 'citizen' | 'business' | string; name: string; id?: string; email?: string | null; phone?: string | null };
+  summary: string;
+  receiving_agency: AgencyRef;
+  current_agency: AgencyRef;
+  submitted_at: string;
+  received_at: string | null;
+  due_at: string | null;
+  deadline: DeadlineStatus | string;
+  finished_at: string | null;
+  returned_at: string | null;
+}
+
+/** A form value with where it comes from ("applicant" or "registry:…"). */
+export interface DossierFormValue {
+  value: string;
+  source: string;
+  purpose?: string;
+  origin?: string;
+  at?: string;
+}
+
+export interface DossierComponent {
+  code: string;
+  name: string;
+  source: ComponentSource | string;
+  sha256?: string;
+  size?: number;
+  mime?: string;
+  file_name?: string;
+  document_id?: number;
+  purpose?: string;
+  digitised?: boolean;
+  reused?: boolean;
+  supplement?: number;
+}
+
+export interface DossierStep {
+  step: string;
+  name: string;
+  role: string;
+  level: string;
+  share: number;
+  due: string;
+}
+
+export interface TimelineEvent {
+  at: string;
+  by: string;
+  role: string;
+  agency: string;
+  action: string;
+  from_status: number | null;
+  status: number;
+  status_name: string;
+  substate: string;
+  step: string;
+  note: string;
+}
+
+export interface DossierResult {
+  name: string;
+  doc_type: string;
+  issued_at: string;
+  kid: string;
+  signer: string;
+  signature: string;
+  verify_url?: string;
+  json_sha256?: string;
+  pdf_sha256?: string;
+  in_data_store?: boolean;
+}
+
+export interface DossierApology {
+  number: number;
+  reason: string;
+  old_due: string;
+  new_due: string;
+  at: string;
+  by: string;
+  role: string;
+  agency: string;
+  agency_name?: string;
+}
+
+/** GET /api/v1/dossiers/{code} → dossier. */
+export interface Dossier extends DossierSummary {
+  competent_agency: AgencyRef;
+  original_due_at: string | null;
+  paused_minutes: number;
+  supplements: number;
+  fees: { total: number; paid: number; items: ProcedureFee[] };
+  form: Record<string, DossierFormValue>;
+  components: DossierComponent[];
+  steps: DossierStep[];
+  reused: boolean;
+  digitised: boolean;
+  assigned_to: number | null;
+  version: number;
+  result: DossierResult | null;
+  apology: DossierApology | null;
+  rating: { satisfaction: string; complaint: boolean; comment: string; at: string } | null;
+  fee_request: { amount: number; reason: string; at: string } | null;
+  supplement_request: {
+    reason: string;
+    items: string[];
+    at: string;
+    by: string;
+    agency: string;
+    number: number;
+    answered_at?: string;
+  } | null;
+  timeline: TimelineEvent[];
+}
+
+/** GET /api/v1/dossiers as an official. */
+export interface Inbox {
+  role: Role | string;
+  agency: string;
+  items: DossierSummary[];
+  next: string | null;
+}
+
+/** GET /api/v1/public/dossiers/{code} → dossier (no personal data). */
+export interface PublicDossier {
+  code: string;
+  procedure: string;
+  status: { code: number; name: string };
+  receiving_agency: string;
+  submitted_at: string;
+  received_at: string | null;
+  due_at: string | null;
+  returned_at: string | null;
+  deadline: DeadlineStatus | string;
+  rated: boolean;
+}
+
+/** The signed document of a result (lienthong.result.v1). */
+export interface ResultDocument {
+  type: string;
+  dossier_code: string;
+  procedure_code: string;
+  procedure_name: string;
+  result_doc_type: string;
+  result_name: string;
+  applicant: { kind: string; id: string; name: string };
+  /** Form labels → values. */
+  content: Record<string, string>;
+  issued_by: { code: string; name: string };
+  approved_by: string;
+  issued_at: string;
+}
+
+/** GET /api/v1/public/results/{code}?s= and POST /api/v1/public/results/verify. */
+export interface Verification {
+  valid: boolean;
+  signature_valid?: boolean;
+  current?: boolean;
+  document?: ResultDocument;
+  reason?: string;
+}
+
+/** Roles with a dossier inbox (GET /api/v1/dossiers as an official). */
+export function hasInbox(role: Role | undefined | null): boolean {
+  return role === 'one-stop-officer' || role === 'specialist' || role === 'leader';
+}
+
+/** Applicants: citizens and businesses (their own dossiers). */
+export function isApplicantRole(role: Role | undefined | null): boolean {
+  return role === 'citizen' || role === 'business';
 }

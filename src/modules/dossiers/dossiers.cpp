@@ -251,12 +251,12 @@ void Service::Impl::save(db::Conn& c, Dossier& d, const Change& ch, const http::
   d.updated_at = timeutil::now_iso();
   auto r = c.q("UPDATE dossiers SET version = version + 1, competent_agency = ?, current_agency = ?, assigned_to = ?, status = ?, substate = ?,"
                " step = ?, received_at = ?, due_at = ?, original_due_at = ?, finished_at = ?, returned_at = ?, paused_at = ?, paused_minutes = ?,"
-               " resume_status = ?, resume_substate = ?, supplements = ?, fees_paid = ?, paid_online = ?, components = ?, steps = ?, extra = ?,"
+               " resume_status = ?, resume_substate = ?, supplements = ?, fees_total = ?, fees_paid = ?, paid_online = ?, components = ?, steps = ?, extra = ?,"
                " reused = ?, digitised = ?, updated_at = ?, queue_agency = ?, queue_role = ?, queue_due = ? WHERE id = ? AND version = ?",
                d.competent_agency, d.current_agency, opt_param(d.assigned_to), d.status, d.substate, d.step, opt_param(d.received_at),
                opt_param(d.due_at), opt_param(d.original_due_at), opt_param(d.finished_at), opt_param(d.returned_at), opt_param(d.paused_at),
                d.paused_minutes, d.resume_status ? db::Param(int64_t{*d.resume_status}) : db::Param(db::Null{}), opt_param(d.resume_substate),
-               d.supplements, d.fees_paid, d.paid_online, bj::serialize(d.components), bj::serialize(d.steps), bj::serialize(extra_of(d)),
+               d.supplements, d.fees_total, d.fees_paid, d.paid_online, bj::serialize(d.components), bj::serialize(d.steps), bj::serialize(extra_of(d)),
                d.reused, d.digitised, d.updated_at, qa, qr, qdue, d.id, d.version);
   if (r.affected != 1)
     throw ApiError::conflict("concurrent_change", "Hồ sơ vừa được người khác cập nhật, hãy tải lại / The dossier changed meanwhile; reload it");

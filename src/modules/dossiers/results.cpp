@@ -186,7 +186,7 @@ std::string Service::receipt_pdf(const http::Request& req, const std::string& co
   page.lines.push_back({"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", 14, true, Align::center});
   page.lines.push_back({"Mã hồ sơ: " + d.code, 12, true, Align::center});
   page.lines.push_back({"", 11, false, Align::left});
-  page.lines.push_back({agency + " tiếp nhận hồ sơ của: " + d.applicant_name, 11, false, Align::left});
+  page.lines.push_back({"Người nộp hồ sơ: " + d.applicant_name, 11, true, Align::left});
   page.lines.push_back({std::string(d.applicant_kind == 1 ? "Số định danh cá nhân: " : "Mã số doanh nghiệp: ") + d.applicant_key, 11, false, Align::left});
   if (!d.phone.empty()) page.lines.push_back({"Số điện thoại: " + d.phone, 11, false, Align::left});
   page.lines.push_back({"Nội dung yêu cầu giải quyết: " + (p ? p->name : d.procedure_code) + " (" + d.procedure_code + ")", 11, false, Align::left});

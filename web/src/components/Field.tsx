@@ -1,4 +1,4 @@
-import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 interface CommonProps {
   id: string;
@@ -79,6 +79,28 @@ export const SelectField = forwardRef<HTMLSelectElement, SelectProps>(function S
       >
         {children}
       </select>
+    </Wrapper>
+  );
+});
+
+type TextAreaProps = CommonProps & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'>;
+
+export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaProps>(function TextAreaField(
+  { id, label, hint, error, invalid, errorRef, rows, ...rest },
+  ref,
+) {
+  const common = { id, label, hint, error, invalid, errorRef };
+  return (
+    <Wrapper {...common}>
+      <textarea
+        ref={ref}
+        id={id}
+        className="input textarea"
+        rows={rows ?? 3}
+        aria-invalid={error || invalid ? true : undefined}
+        aria-describedby={describedBy(common)}
+        {...rest}
+      />
     </Wrapper>
   );
 });
