@@ -290,6 +290,16 @@ int main(int argc, char** argv) {
   generate_cmd->add_option("--out", gen_out, "output folder (default ./demo-data)");
   generate_cmd->add_flag("--import", gen_import, "also import the files into the registries");
 
+  auto* dossiers_cmd = demo_cmd->add_subcommand(
+      "dossiers", "Generate synthetic dossiers in every status for load tests (docs/PROCEDURES.md); the demo agencies get 5% of them");
+  add_common(dossiers_cmd, common);
+  int64_t gen_dossiers = 1000;
+  uint64_t gen_dossier_seed = 20250701;
+  int gen_agencies = 200;
+  dossiers_cmd->add_option("--count", gen_dossiers, "number of dossiers (default 1000)")->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  dossiers_cmd->add_option("--seed", gen_dossier_seed, "random seed (default 20250701)");
+  dossiers_cmd->add_option("--agencies", gen_agencies, "synthetic receiving agencies besides the demo ones (default 200)")->check(CLI::Range(1, 100000));
+
   auto* calendar_cmd = cli.add_subcommand("calendar", "Working-time calendar (docs/CALENDAR.md)");
   calendar_cmd->require_subcommand(1);
   auto* due_cmd = calendar_cmd->add_subcommand("due", "Print the due time (ISO 8601 with offset) of a dossier received at --from");
@@ -383,6 +393,28 @@ int main(int argc, char** argv) {
     }
     if (convert_cmd->parsed()) return convert_addresses(a, conv, conv_in, conv_out, conv_as_of);
     if (generate_cmd->parsed()) return demo_generate(a, gen, gen_out, gen_import);
+    if (dossiers_cmd->parsed()) {
+      // The demo province's one-stop centre and People's Committee of Ba Đình get a 1/20 share each
+      // way (1 in 20 of the list), the rest go to synthetic agencies of the same province.
+      std::vector<std::string> agencies;
+      for (int i = 0; i < gen_agencies; ++i) {
+        char code[32];
+        std::snprintf(code, sizeof code, "000.%02d.%02d.H26", 90 + i / 100, i % 100);
+        agencies.emplace_back(code);
+      }
+      for (size_t i = 0, n = agencies.size() / 19 + 1; i < n; ++i) {
+        agencies.emplace_back(i % 2 ? "000.20.04.H26" : "000.21.04.H26");
+      }
+      auto start = std::chrono::steady_clock::now();
+      bool tty = ::isatty(2);
+      int64_t n = a.dossiers->generate(gen_dossiers, gen_dossier_seed, agencies, "01", [&](int64_t done) {
+        if (tty) std::cerr << "\r" << done << " / " << gen_dossiers << std::flush;
+      });
+      if (tty) std::cerr << "\n";
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << "dossiers: " << n << "\nseconds: " << secs << "\n";
+      return 0;
+    }
     if (due_cmd->parsed()) {
       if (!due_days && !due_hours) throw std::runtime_error("give --working-days N or --working-hours N");
       auto o = a.calendar_due_json(due_from, due_days ? std::optional(std::to_string(due_days)) : std::nullopt,

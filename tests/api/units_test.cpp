@@ -154,7 +154,7 @@ TEST_F(Units, BadEventFilesAreRefusedWholeWithTheField) {
 TEST_F(Units, AgenciesAreManagedByProvinceAdminsWithinTheirProvince) {
   // Demo agencies exist and are public.
   auto list = srv->get("/api/v1/agencies?unit=00004").json().at("items").as_array();
-  ASSERT_EQ(list.size(), 2u);
+  ASSERT_EQ(list.size(), 3u);  // People's Committee, service centre, commune police
   auto one = srv->get("/api/v1/agencies/000.21.04.H26");
   ASSERT_EQ(one.status, 200);
   EXPECT_EQ(one.json().at("agency").at("kind").as_string(), "service-centre");

@@ -12,8 +12,50 @@ import { MyDataPage } from './pages/MyDataPage';
 import { QualityPage } from './pages/registry/QualityPage';
 import { RegistryPage } from './pages/registry/RegistryPage';
 import { ForbiddenPage, NotFoundPage } from './pages/StatusPages';
+import { LookupPage } from './pages/dossiers/LookupPage';
+import { MyDossierPage, MyDossiersPage } from './pages/dossiers/MyDossiersPage';
+import { SubmitPage } from './pages/dossiers/SubmitPage';
+import { VerifyPage } from './pages/dossiers/VerifyPage';
+import { ProcedureDetailPage } from './pages/procedures/ProcedureDetailPage';
+import { ProceduresPage } from './pages/procedures/ProceduresPage';
+import { CounterIntakePage } from './pages/workspace/CounterIntakePage';
+import { InboxPage } from './pages/workspace/InboxPage';
+import { WorkDossierPage } from './pages/workspace/WorkDossierPage';
 import { Redirect, safeNext, useLocation } from './router';
-import { canReadRegistry, canSeeQuality, isAdminRole, type Account } from './types';
+import { canReadRegistry, canSeeQuality, hasInbox, isAdminRole, isApplicantRole, type Account } from './types';
+
+/** The one path parameter of "/prefix/:param" (decoded), or null. */
+function param(path: string, prefix: string, suffix = ''): string | null {
+  if (!path.startsWith(prefix) || !path.endsWith(suffix)) return null;
+  const raw = path.slice(prefix.length, path.length - suffix.length);
+  if (!raw || raw.includes('/')) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** Pages anyone may open, signed in or not: the procedure catalogue, the lookup, the verification. */
+function PublicRoutes({ path }: { path: string }) {
+  if (path === '/convert') return <ConvertPage />;
+  if (path === '/thu-tuc') return <ProceduresPage />;
+  if (path === '/tra-cuu') return <LookupPage />;
+  if (path === '/xac-thuc') return <VerifyPage />;
+  const code = param(path, '/thu-tuc/');
+  if (code) return <ProcedureDetailPage code={code} />;
+  return null;
+}
+
+function isPublicPath(path: string): boolean {
+  return (
+    path === '/convert' ||
+    path === '/thu-tuc' ||
+    path === '/tra-cuu' ||
+    path === '/xac-thuc' ||
+    param(path, '/thu-tuc/') !== null
+  );
+}
 
 function Boot() {
   const { t } = useTranslation();
@@ -40,13 +82,24 @@ function Boot() {
 }
 
 function AuthedRoutes({ account, path }: { account: Account; path: string }) {
+  if (isPublicPath(path)) return <PublicRoutes path={path} />;
+  const submitCode = param(path, '/thu-tuc/', '/nop');
+  if (submitCode) return <SubmitPage code={submitCode} />;
+  if (path === '/xu-ly/tiep-nhan')
+    return account.role === 'one-stop-officer' ? <CounterIntakePage /> : <ForbiddenPage />;
+  const workCode = param(path, '/xu-ly/');
+  if (workCode) return hasInbox(account.role) ? <WorkDossierPage code={workCode} /> : <ForbiddenPage />;
+  const myCode = param(path, '/ho-so/');
+  if (myCode) return isApplicantRole(account.role) ? <MyDossierPage code={myCode} /> : <ForbiddenPage />;
   switch (path) {
+    case '/xu-ly':
+      return hasInbox(account.role) ? <InboxPage /> : <ForbiddenPage />;
+    case '/ho-so':
+      return isApplicantRole(account.role) ? <MyDossiersPage /> : <ForbiddenPage />;
     case '/':
       return <HomePage />;
     case '/account':
       return <AccountPage />;
-    case '/convert':
-      return <ConvertPage />;
     case '/convert/csv':
       return <ConvertCsvPage />;
     case '/admin/accounts':
@@ -71,7 +124,7 @@ function Routes() {
 
   if (account === null) {
     // Public pages work without signing in; everything else asks for it first.
-    if (path === '/convert') return <ConvertPage />;
+    if (isPublicPath(path)) return <PublicRoutes path={path} />;
     if (path !== '/login') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path + window.location.search)}`;
       return <Redirect to={`/login${next}`} />;

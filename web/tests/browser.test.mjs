@@ -767,3 +767,311 @@ test('personal data store: my documents (citizen), the store on the record (offi
   }
   finish();
 });
+
+// ---- procedures and dossiers: find, submit online, process, return, verify -------------------
+
+const BIRTH = {
+  code: '1.001193',
+  agency: '000.21.04.H26', // Trung tâm phục vụ hành chính công phường Ba Đình
+  competent: 'Ủy ban nhân dân phường Ba Đình', // signs the result (chuyenvien and lanhdao work there)
+  form: {
+    child_full_name: 'Nguyễn Thị Hường',
+    child_birth_date: '2026-11-01',
+    child_sex: 'Nữ',
+    child_birth_place: 'Bệnh viện Phụ sản Hà Nội',
+  },
+};
+const DOSSIER = { citizen: 'congdan', officer: 'motcua', specialist: 'chuyenvien', leader: 'lanhdao' };
+
+/** Clicks an action, fills its reason when one is given, confirms; waits for the server's 200. */
+async function act(page, code, action, reason) {
+  await page.getByTestId(`action-${action}`).click();
+  const form = page.getByTestId('action-form');
+  await form.waitFor();
+  assert.equal(await form.getAttribute('data-action'), action);
+  if (reason) await page.getByTestId('action-reason').fill(reason);
+  const pathname = `/api/v1/dossiers/${code}/actions/${action}`;
+  const res = await answerOf(page, pathname, () => page.getByTestId('action-confirm').click());
+  const { dossier } = await res.json();
+  await page.getByTestId('action-done').waitFor();
+  await form.waitFor({ state: 'detached' });
+  return dossier;
+}
+
+/** Signs in as `user`, finds the dossier in the inbox (row coloured by its deadline) and opens it. */
+async function openFromInbox(page, s, user, code) {
+  await openAs(page, s, user, '/xu-ly');
+  await page.getByRole('heading', { level: 1, name: 'Xử lý hồ sơ' }).waitFor();
+  assert.equal(await page.getByTestId('nav-inbox').getAttribute('aria-current'), 'page');
+  const row = page.locator(`[data-testid="inbox-row"][data-code="${code}"]`);
+  await row.waitFor();
+  const deadline = await row.getAttribute('data-deadline');
+  assert.ok(['on_time', 'due_soon', 'overdue', 'paused', 'none'].includes(deadline), `deadline ${deadline}`);
+  assert.ok(((await row.getAttribute('class')) || '').includes(`row--dl-${deadline}`), 'row not coloured by deadline');
+  await page.getByTestId(`inbox-link-${code}`).click();
+  await page.waitForURL((u) => u.pathname === `/xu-ly/${code}`);
+  await page.getByTestId('dossier-code').filter({ hasText: code }).waitFor();
+  assert.equal(await page.getByTestId('nav-inbox').getAttribute('aria-current'), 'page');
+  return deadline;
+}
+
+test('procedures and dossiers: online birth registration through to a verified result', { skip, timeout: 240_000 }, async () => {
+  const { browser, page, s, shot, pathOf, finish } = await openBrowser();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-dossier-'));
+
+  try {
+    // 1. The public catalogue: found without diacritics, with its papers, fees and legal basis.
+    await page.goto(BASE_URL + '/thu-tuc');
+    await page.getByRole('heading', { level: 1, name: 'Thủ tục hành chính' }).waitFor();
+    assert.equal(await page.getByTestId('nav-procedures').getAttribute('aria-current'), 'page');
+    await page.getByTestId('procedures-q').fill('dang ky khai sinh');
+    const [found] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/procedures' && new URL(r.url()).searchParams.get('q') === 'dang ky khai sinh'),
+      page.getByTestId('procedures-submit').click(),
+    ]);
+    assert.equal(found.status(), 200);
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'dang ky khai sinh');
+    const link = page.getByTestId(`procedure-link-${BIRTH.code}`);
+    await link.waitFor();
+    assert.equal(await text(link), 'Thủ tục đăng ký khai sinh');
+    await shot('procedures-vi.png');
+    await link.click();
+    await page.waitForURL((u) => u.pathname === `/thu-tuc/${BIRTH.code}`);
+    await page.getByTestId('procedure-title').filter({ hasText: 'Thủ tục đăng ký khai sinh' }).waitFor();
+    for (const c of ['TK', 'GCS', 'NT']) await page.getByTestId(`procedure-component-${c}`).waitFor();
+    assert.match(await text(page.getByTestId('procedure-component-NT')), /Khai thác từ CSDL quốc gia/);
+    assert.equal(await text(page.getByTestId('procedure-time')), '1 ngày làm việc');
+    await page.getByTestId('procedure-fee-LP').waitFor();
+    assert.match(await text(page.getByTestId('procedure-legal-list')), /Luật Hộ tịch số 60\/2014\/QH13/);
+    await shot('procedure-vi.png');
+
+    // 2. Submitting needs signing in: the citizen comes back to the form.
+    await page.getByTestId('procedure-submit-online').click();
+    await page.waitForURL((u) => u.pathname === '/login');
+    assert.equal(new URL(page.url()).searchParams.get('next'), `/thu-tuc/${BIRTH.code}/nop`);
+    await signIn(page, s, DOSSIER.citizen, DEMO_PASSWORD);
+    await page.waitForURL((u) => u.pathname === `/thu-tuc/${BIRTH.code}/nop`);
+    assert.equal(await page.getByTestId('nav-inbox').count(), 0, 'a citizen sees the inbox menu');
+
+    // Declare once: her name comes from the population database, with its provenance.
+    const nameField = page.getByTestId('intake-field-applicant_full_name');
+    await nameField.waitFor();
+    assert.equal(
+      await page.getByTestId('submit-not-in-registry').count(),
+      0,
+      'the demo citizen 001190012345 is not in the citizens registry: import data/demo/citizens.csv before starting the server',
+    );
+    assert.equal(await nameField.inputValue(), CITIZEN.name);
+    assert.equal(await nameField.getAttribute('readonly'), '');
+    assert.equal(await text(page.getByTestId('intake-provenance-applicant_full_name')), '✓ Lấy từ CSDL dân cư');
+    // The receiving agency: a service centre of her province (Hà Nội) by default.
+    assert.equal(await page.getByTestId('submit-province').inputValue(), '01');
+    await page.getByTestId('submit-agency').selectOption(BIRTH.agency);
+
+    // Nothing filled in yet: refused in the browser, the problems marked.
+    await page.getByTestId('submit-submit').click();
+    await page.getByTestId('submit-error').filter({ hasText: 'Hồ sơ chưa đầy đủ' }).waitFor();
+    await page.locator('#submit-field-child_full_name-error').waitFor();
+    await page.getByTestId('intake-component-TK-error').waitFor();
+
+    for (const [name, value] of Object.entries(BIRTH.form)) {
+      const field = page.getByTestId(`intake-field-${name}`);
+      if (name === 'child_sex') await field.selectOption(value);
+      else await field.fill(value);
+    }
+    // A file of another type is refused before any upload.
+    await page.getByTestId('intake-component-TK-file').setInputFiles({
+      name: 'to-khai.docx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      buffer: Buffer.from('PK\x03\x04'),
+    });
+    await page.getByTestId('intake-component-TK-error').filter({ hasText: 'Chỉ nhận tệp PDF, JPEG hoặc PNG.' }).waitFor();
+    for (const c of ['TK', 'GCS']) {
+      const [up] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/dossier-files' && r.request().method() === 'POST'),
+        page.getByTestId(`intake-component-${c}-file`).setInputFiles({
+          name: `${c.toLowerCase()}.pdf`,
+          mimeType: 'application/pdf',
+          buffer: PDF_BYTES,
+        }),
+      ]);
+      assert.equal(up.status(), 201, `upload of ${c}: HTTP ${up.status()}`);
+      assert.equal(up.request().headers()['content-type'], 'application/pdf');
+      await page.getByTestId(`intake-component-${c}-status`).filter({ hasText: `Đã tải lên: ${c.toLowerCase()}.pdf` }).waitFor();
+    }
+    await page.getByTestId('intake-component-NT-registry').check();
+    await page.getByTestId('intake-component-NT-status').filter({ hasText: 'Sẽ khai thác từ CSDL quốc gia' }).waitFor();
+    await shot('submit-vi.png');
+
+    const [sub] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/dossiers' && r.request().method() === 'POST'),
+      page.getByTestId('submit-submit').click(),
+    ]);
+    const subBody = await sub.text();
+    assert.equal(sub.status(), 201, `POST /api/v1/dossiers: HTTP ${sub.status()} ${subBody}`);
+    assert.match(sub.request().headers()['idempotency-key'] || '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const sent = JSON.parse(sub.request().postData() || '{}');
+    assert.equal(sent.receiving_agency, BIRTH.agency);
+    assert.deepEqual(sent.form, BIRTH.form, 'the prefilled name is left to the server (declare once)');
+    assert.deepEqual(
+      sent.components.map((c) => [c.code, c.source]),
+      [
+        ['TK', 'upload'],
+        ['GCS', 'upload'],
+        ['NT', 'registry'],
+      ],
+    );
+    const created = JSON.parse(subBody).dossier;
+    const code = created.code;
+    assert.match(code, new RegExp(`^${BIRTH.agency.replace(/\./g, '\\.')}-\\d{6}-\\d{4,}$`));
+    assert.equal(created.form.applicant_full_name.source, 'registry:citizens');
+    assert.equal(await text(page.getByTestId('submitted-code')), code);
+    assert.equal(await text(page.getByTestId('submitted-status')), 'Mới đăng ký');
+    const receiptHref = await page.getByTestId('submitted-receipt').getAttribute('href');
+    assert.equal(receiptHref, `/api/v1/dossiers/${code}/receipt.pdf`);
+    const receipt = await page.request.get(BASE_URL + receiptHref);
+    assert.equal(receipt.status(), 200, `receipt: HTTP ${receipt.status()}`);
+    assert.equal(receipt.headers()['content-type'], 'application/pdf');
+    assert.equal((await receipt.body()).subarray(0, 5).toString(), '%PDF-');
+    await shot('submitted-vi.png');
+
+    // 3. Her dossier: newly registered, the submission in the timeline, the form with its sources.
+    await page.getByTestId('submitted-open').click();
+    await page.waitForURL((u) => u.pathname === `/ho-so/${code}`);
+    await page.getByTestId('dossier-code').filter({ hasText: code }).waitFor();
+    assert.equal(await text(page.getByTestId('dossier-status')), 'Mới đăng ký');
+    assert.equal(await page.getByTestId('nav-my-dossiers').getAttribute('aria-current'), 'page');
+    assert.match(await text(page.getByTestId('dossier-form-applicant_full_name')), /Lấy từ CSDL dân cư/);
+    assert.match(await text(page.getByTestId('dossier-form-child_full_name')), /Nguyễn Thị Hường.*Người nộp khai/);
+    await page.locator('[data-testid="dossier-event"][data-action="submit"]').waitFor();
+
+    // 4. The one-stop officer receives it (the appointment is set) and forwards it.
+    let deadline = await openFromInbox(page, s, DOSSIER.officer, code);
+    assert.equal(deadline, 'none', 'a newly registered dossier has no deadline yet');
+    assert.equal(await page.getByTestId('nav-counter').count(), 1, 'a one-stop officer lacks the counter menu');
+    assert.equal(await page.getByTestId('action-propose').count(), 0, 'a one-stop officer may propose');
+    let d = await act(page, code, 'receive');
+    assert.equal(d.status.code, 2);
+    assert.ok(d.due_at, 'no appointment after receipt');
+    await page.getByTestId('dossier-status').filter({ hasText: 'Đã tiếp nhận' }).waitFor();
+    await shot('dossier-officer-vi.png');
+    d = await act(page, code, 'forward');
+    assert.equal(d.status.code, 4);
+    await page.getByTestId('dossier-status').filter({ hasText: 'Đang xử lý' }).waitFor();
+    assert.equal(await page.getByTestId('action-forward').count(), 0, 'forward is still offered');
+
+    // 5. The specialist of the competent agency proposes it.
+    deadline = await openFromInbox(page, s, DOSSIER.specialist, code);
+    assert.notEqual(deadline, 'none');
+    assert.equal(await page.getByTestId('nav-counter').count(), 0, 'a specialist sees the counter menu');
+    assert.equal(await page.getByTestId('action-approve').count(), 0, 'a specialist may approve');
+    await page.getByTestId('action-transfer').waitFor();
+    d = await act(page, code, 'propose');
+    assert.equal(d.substate.code, 'awaiting_approval');
+    await page.getByTestId('dossier-status').filter({ hasText: 'Chờ lãnh đạo phê duyệt' }).waitFor();
+
+    // 6. The leader approves it: the result is issued and signed by the commune.
+    await openFromInbox(page, s, DOSSIER.leader, code);
+    await page.getByTestId('action-send_back').waitFor();
+    d = await act(page, code, 'approve');
+    assert.equal(d.status.code, 9);
+    assert.ok(d.result && d.result.signature, 'no signed result');
+    await page.getByTestId('dossier-status').filter({ hasText: 'Đã xử lý xong' }).waitFor();
+    await page.getByTestId('dossier-result-pdf').waitFor();
+    await shot('dossier-leader-vi.png');
+
+    // 7. The one-stop officer returns it.
+    await openFromInbox(page, s, DOSSIER.officer, code);
+    d = await act(page, code, 'return');
+    assert.equal(d.status.code, 10);
+    await page.getByTestId('dossier-status').filter({ hasText: 'Đã trả kết quả' }).waitFor();
+
+    // 8. The citizen rates the service and opens her result's verification.
+    await openAs(page, s, DOSSIER.citizen, '/ho-so');
+    const mine = page.locator(`[data-testid="my-dossier-row"][data-code="${code}"]`);
+    await mine.waitFor();
+    assert.match(await text(mine), /Đã trả kết quả/);
+    await page.getByTestId(`my-dossier-link-${code}`).click();
+    await page.waitForURL((u) => u.pathname === `/ho-so/${code}`);
+    await page.getByTestId('rating-form').waitFor();
+    await page.getByTestId('rating-very_satisfied').check();
+    await page.getByTestId('rating-comment').fill('Nhanh, không phải khai lại thông tin.');
+    await answerOf(page, `/api/v1/dossiers/${code}/actions/rate`, () => page.getByTestId('rating-submit').click());
+    await page.getByTestId('rating-given').filter({ hasText: 'Rất hài lòng' }).waitFor();
+    assert.equal(await page.getByTestId('rating-form').count(), 0, 'the rating form is still offered');
+    await page.locator('[data-testid="dossier-event"][data-action="approve"]').waitFor();
+    await shot('dossier-citizen-vi.png');
+
+    const jsonLink = page.getByTestId('dossier-result-json');
+    assert.match((await jsonLink.getAttribute('href')) || '', new RegExp(`^/api/v1/public/results/${code.replace(/\./g, '\\.')}/json\\?s=`));
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), jsonLink.click()]);
+    const resultFile = path.join(tmp, 'ket-qua.json');
+    await jsonDownload.saveAs(resultFile);
+    const signed = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    assert.equal(signed.document.dossier_code, code);
+
+    const verifyHref = (await page.getByTestId('dossier-result-verify').getAttribute('href')) || '';
+    const verifyUrl = new URL(verifyHref, BASE_URL);
+    assert.equal(verifyUrl.pathname, '/xac-thuc');
+    assert.equal(verifyUrl.searchParams.get('ma'), code);
+    assert.equal(verifyUrl.searchParams.get('s'), d.result.signature);
+
+    // 9. /xac-thuc, as anyone holding the QR code: valid, the issuer and the content.
+    await page.getByTestId('logout').click();
+    await page.waitForURL((u) => u.pathname === '/login');
+    s.phase = 'anon';
+    await page.goto(BASE_URL + verifyHref);
+    await page.getByTestId('verify-valid').waitFor();
+    assert.match(await text(page.getByTestId('verify-valid')), /Kết quả hợp lệ$/);
+    assert.match(await text(page.getByTestId('verify-issuer')), new RegExp(BIRTH.competent));
+    assert.equal(await text(page.getByTestId('verify-dossier-code')), code);
+    assert.equal(await text(page.getByTestId('verify-holder')), CITIZEN.name);
+    assert.match(await text(page.getByTestId('verify-content')), /Nguyễn Thị Hường/);
+    await shot('verify-vi.png');
+
+    // The JSON file: valid as issued, invalid with one changed letter.
+    await page.getByTestId('verify-file').setInputFiles(resultFile);
+    await answerOf(page, '/api/v1/public/results/verify', () => page.getByTestId('verify-submit').click());
+    await page.locator('[data-testid="verify-result"][data-valid="true"]').filter({ hasText: 'ket-qua.json' }).waitFor();
+    const forged = path.join(tmp, 'gia-mao.json');
+    fs.writeFileSync(forged, fs.readFileSync(resultFile, 'utf8').replace('Nguyễn Thị Hường', 'Nguyễn Thị Hương'));
+    await page.getByTestId('verify-file').setInputFiles(forged);
+    await answerOf(page, '/api/v1/public/results/verify', () => page.getByTestId('verify-submit').click());
+    await page.getByTestId('verify-invalid').waitFor();
+    assert.match(await text(page.getByTestId('verify-reason')), /Chữ ký không khớp nội dung/);
+    await shot('verify-invalid-vi.png');
+
+    // 10. The public lookup by code (as from the receipt's QR code): returned, no personal data.
+    await page.goto(`${BASE_URL}/tra-cuu?ma=${encodeURIComponent(code)}`);
+    await page.getByTestId('lookup-result').waitFor();
+    assert.equal(await text(page.getByTestId('lookup-result-code')), code);
+    assert.equal(await text(page.getByTestId('lookup-status')), 'Đã trả kết quả');
+    assert.equal(await text(page.getByTestId('lookup-procedure')), 'Thủ tục đăng ký khai sinh');
+    assert.ok(!(await text(page.getByTestId('lookup-result'))).includes(CITIZEN.name), 'the lookup shows the applicant');
+    assert.equal(pathOf(), '/tra-cuu');
+
+    // 11. The counter: the one-stop officer fetches an applicant's data by personal ID.
+    await openAs(page, s, DOSSIER.officer, '/xu-ly/tiep-nhan');
+    assert.equal(await page.getByTestId('nav-counter').getAttribute('aria-current'), 'page');
+    await page.getByTestId('counter-procedure').selectOption(BIRTH.code);
+    await page.getByTestId('counter-id').fill(CITIZEN.id);
+    const [pre] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/procedures/${BIRTH.code}/prefill`),
+      page.getByTestId('counter-lookup').click(),
+    ]);
+    assert.equal(pre.status(), 200);
+    assert.equal(new URL(pre.url()).searchParams.get('applicant'), CITIZEN.id);
+    await page.getByTestId('counter-known').waitFor();
+    assert.equal(await page.getByTestId('intake-field-applicant_full_name').inputValue(), CITIZEN.name);
+    await page.getByTestId('intake-component-TK-file').waitFor();
+    await page.getByTestId('intake-component-NT-registry').waitFor();
+    await shot('counter-vi.png');
+  } catch (e) {
+    await shot('failure-dossier.png').catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  finish();
+});

@@ -106,6 +106,11 @@ class Service {
 
   void add_routes(http::Router& r);
 
+  // Load-test data: `count` dossiers spread over `agencies` (receiving = processing agency) in
+  // every status, written in multi-row batches without timeline, audit or events. Returns count.
+  int64_t generate(int64_t count, uint64_t seed, const std::vector<std::string>& agencies, const std::string& province,
+                   const std::function<void(int64_t done)>& progress = {});
+
   // Outbox handler for `portal.` events: POSTs the record to the national portal endpoint.
   std::function<void(const std::string& topic, const std::string& payload, int64_t event_id)> portal_sender();
 

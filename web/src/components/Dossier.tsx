@@ -36,12 +36,8 @@ export function DossierStatus({
       ? t(`dossier.substates.${substate.code}`, { defaultValue: substate.name || substate.code })
       : null;
   return (
-    <span className="badges">
-      <span
-        className={`badge badge--st-${STATUS_TONE[status.code] ?? 'neutral'}`}
-        data-testid={testId}
-        data-status={status.code}
-      >
+    <span className="badges" data-testid={testId} data-status={status.code}>
+      <span className={`badge badge--st-${STATUS_TONE[status.code] ?? 'neutral'}`}>
         {t(`dossier.statuses.${status.code}`, { defaultValue: status.name })}
       </span>
       {sub && <span className="badge badge--other">{sub}</span>}

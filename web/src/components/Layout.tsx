@@ -2,8 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { LANGUAGES, currentLanguage, type Language } from '../i18n';
-import { Link } from '../router';
-import { canReadRegistry, canSeeQuality, isAdminRole } from '../types';
+import { Link, useLocation } from '../router';
+import { canReadRegistry, canSeeQuality, hasInbox, isAdminRole, isApplicantRole } from '../types';
 import { Emblem } from './Emblem';
 
 function LanguageSwitch() {
@@ -30,6 +30,32 @@ function LanguageSwitch() {
     </div>
   );
 }
+
+/** A menu entry; `section` also marks it current on the pages below it (e.g. /thu-tuc/1.001193). */
+function NavItem({
+  to,
+  testId,
+  label,
+  section,
+}: {
+  to: string;
+  testId: string;
+  label: string;
+  section?: (path: string) => boolean;
+}) {
+  const { path } = useLocation();
+  const current = path === to || (section?.(path) ?? false);
+  return (
+    <li>
+      <Link to={to} data-testid={testId} aria-current={current ? 'page' : undefined}>
+        {label}
+      </Link>
+    </li>
+  );
+}
+
+const under = (prefix: string, except: string[] = []) => (path: string) =>
+  path.startsWith(`${prefix}/`) && !except.includes(path);
 
 function UserBox() {
   const { t } = useTranslation();
@@ -89,67 +115,45 @@ export function Layout({ children }: { children: ReactNode }) {
           <nav className="site-nav" aria-label={t('a11y.mainNav')}>
             {account ? (
               <ul className="site-nav__list container">
-                <li>
-                  <Link to="/" data-testid="nav-home">
-                    {t('nav.home')}
-                  </Link>
-                </li>
-                <li>
-                  <Link to="/convert" data-testid="nav-convert">
-                    {t('nav.convert')}
-                  </Link>
-                </li>
-                <li>
-                  <Link to="/convert/csv" data-testid="nav-convert-csv">
-                    {t('nav.convertCsv')}
-                  </Link>
-                </li>
-                {canReadRegistry(account.role) && (
-                  <li>
-                    <Link to="/registry" data-testid="nav-registry">
-                      {t('nav.registry')}
-                    </Link>
-                  </li>
+                <NavItem to="/" testId="nav-home" label={t('nav.home')} />
+                <NavItem to="/thu-tuc" testId="nav-procedures" label={t('nav.procedures')} section={under('/thu-tuc')} />
+                {isApplicantRole(account.role) && (
+                  <NavItem to="/ho-so" testId="nav-my-dossiers" label={t('nav.myDossiers')} section={under('/ho-so')} />
                 )}
+                {hasInbox(account.role) && (
+                  <NavItem
+                    to="/xu-ly"
+                    testId="nav-inbox"
+                    label={t('nav.inbox')}
+                    section={under('/xu-ly', ['/xu-ly/tiep-nhan'])}
+                  />
+                )}
+                {account.role === 'one-stop-officer' && (
+                  <NavItem to="/xu-ly/tiep-nhan" testId="nav-counter" label={t('nav.counter')} />
+                )}
+                {!hasInbox(account.role) && (
+                  <>
+                    <NavItem to="/tra-cuu" testId="nav-lookup" label={t('nav.lookup')} />
+                    <NavItem to="/xac-thuc" testId="nav-verify" label={t('nav.verify')} />
+                  </>
+                )}
+                <NavItem to="/convert" testId="nav-convert" label={t('nav.convert')} />
+                <NavItem to="/convert/csv" testId="nav-convert-csv" label={t('nav.convertCsv')} />
+                {canReadRegistry(account.role) && <NavItem to="/registry" testId="nav-registry" label={t('nav.registry')} />}
                 {canSeeQuality(account.role) && (
-                  <li>
-                    <Link to="/registry/quality" data-testid="nav-quality">
-                      {t('nav.quality')}
-                    </Link>
-                  </li>
+                  <NavItem to="/registry/quality" testId="nav-quality" label={t('nav.quality')} />
                 )}
-                {(account.role === 'citizen' || account.role === 'business') && (
-                  <li>
-                    <Link to="/me/data" data-testid="nav-my-data">
-                      {t('nav.myData')}
-                    </Link>
-                  </li>
-                )}
-                <li>
-                  <Link to="/account" data-testid="nav-account">
-                    {t('nav.account')}
-                  </Link>
-                </li>
-                {isAdminRole(account.role) && (
-                  <li>
-                    <Link to="/admin/accounts" data-testid="nav-admin">
-                      {t('nav.admin')}
-                    </Link>
-                  </li>
-                )}
+                {isApplicantRole(account.role) && <NavItem to="/me/data" testId="nav-my-data" label={t('nav.myData')} />}
+                <NavItem to="/account" testId="nav-account" label={t('nav.account')} />
+                {isAdminRole(account.role) && <NavItem to="/admin/accounts" testId="nav-admin" label={t('nav.admin')} />}
               </ul>
             ) : (
               <ul className="site-nav__list container">
-                <li>
-                  <Link to="/convert" data-testid="nav-convert">
-                    {t('nav.convert')}
-                  </Link>
-                </li>
-                <li>
-                  <Link to="/login" data-testid="nav-login">
-                    {t('nav.login')}
-                  </Link>
-                </li>
+                <NavItem to="/thu-tuc" testId="nav-procedures" label={t('nav.procedures')} section={under('/thu-tuc')} />
+                <NavItem to="/tra-cuu" testId="nav-lookup" label={t('nav.lookup')} />
+                <NavItem to="/xac-thuc" testId="nav-verify" label={t('nav.verify')} />
+                <NavItem to="/convert" testId="nav-convert" label={t('nav.convert')} />
+                <NavItem to="/login" testId="nav-login" label={t('nav.login')} />
               </ul>
             )}
           </nav>

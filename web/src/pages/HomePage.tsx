@@ -2,10 +2,15 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { useTitle } from '../components/useTitle';
 import { Link } from '../router';
-import { canReadRegistry, canSeeQuality, type Role } from '../types';
+import { canReadRegistry, canSeeQuality, hasInbox, isApplicantRole, type Role } from '../types';
 
 /** Modules that work today, with where they live and who may use them. */
 const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => boolean }[] = [
+  { key: 'procedures', to: '/thu-tuc' },
+  { key: 'myDossiers', to: '/ho-so', allowed: isApplicantRole },
+  { key: 'inbox', to: '/xu-ly', allowed: hasInbox },
+  { key: 'counter', to: '/xu-ly/tiep-nhan', allowed: (role) => role === 'one-stop-officer' },
+  { key: 'lookup', to: '/tra-cuu', allowed: (role) => !hasInbox(role) },
   { key: 'convert', to: '/convert' },
   { key: 'convertCsv', to: '/convert/csv' },
   { key: 'registry', to: '/registry', allowed: canReadRegistry },
@@ -13,7 +18,7 @@ const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => b
   { key: 'myData', to: '/me/data', allowed: (role) => role === 'citizen' || role === 'business' },
 ];
 
-const MODULES = ['units', 'sharedData', 'procedures', 'exchange'] as const;
+const MODULES = ['units', 'sharedData', 'exchange'] as const;
 
 export function HomePage() {
   const { t } = useTranslation();

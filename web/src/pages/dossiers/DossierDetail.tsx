@@ -12,7 +12,7 @@ import {
   FormValues,
   Timeline,
 } from '../../components/Dossier';
-import { formatDateTime } from '../../format';
+import { formatDateTime, formatNumber } from '../../format';
 import type { Dossier, Procedure } from '../../types';
 
 /** Loads a dossier (and its procedure, for the form's labels); reload() after an action. */
@@ -137,7 +137,7 @@ export function DossierDetail({
       )}
       {d.fee_request && d.status.code === 6 && (
         <Alert tone="warning" testId="dossier-fee-request">
-          {t('dossier.feeRequested', { amount: d.fee_request.amount.toLocaleString('vi-VN') })} {d.fee_request.reason}
+          {t('dossier.feeRequested', { amount: formatNumber(d.fee_request.amount) })} {d.fee_request.reason}
         </Alert>
       )}
       {d.apology && (

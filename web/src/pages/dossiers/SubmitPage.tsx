@@ -115,6 +115,13 @@ export function SubmitPage({ code }: { code: string }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [choices, updateChoice] = useComponentChoices();
   const [errors, setErrors] = useState<IntakeErrors>({});
+  /** A problem goes away once its field is changed. */
+  const clearError = (key: string) =>
+    setErrors((x) => {
+      if (!(key in x)) return x;
+      const { [key]: _gone, ...rest } = x;
+      return rest;
+    });
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ dossier: Dossier; created: boolean } | null>(null);
@@ -392,7 +399,10 @@ export function SubmitPage({ code }: { code: string }) {
             errors={errors}
             disabled={busy}
             prefix={PREFIX}
-            onChange={(name, v) => setValues((x) => ({ ...x, [name]: v }))}
+            onChange={(name, v) => {
+              clearError(`form.${name}`);
+              setValues((x) => ({ ...x, [name]: v }));
+            }}
           />
           <ComponentsSection
             procedure={p}
@@ -402,7 +412,10 @@ export function SubmitPage({ code }: { code: string }) {
             errors={errors}
             disabled={busy}
             prefix={PREFIX}
-            onChange={updateChoice}
+            onChange={(c, next) => {
+              clearError(`components.${c}`);
+              updateChoice(c, next);
+            }}
           />
 
           <section className="card">
