@@ -189,7 +189,10 @@ def intake_setup(a):
                      body=sample_body(a.procedure, sha, ids[n % len(ids)], sex[n % len(sex)]),
                      headers={"Idempotency-Key": "bench-setup-%d" % n})
         d = r["dossier"]
-        if not r.get("created") or d.get("status") != 2:
+        status = d.get("status")
+        if isinstance(status, dict):
+            status = status.get("code")
+        if not r.get("created") or status != 2:
             raise ApiFailure("sample submission: created=%s status=%s" % (r.get("created"), d.get("status")))
         form = d.get("form", {})
         pre = form.get("applicant_full_name", {})

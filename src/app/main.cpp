@@ -300,6 +300,17 @@ int main(int argc, char** argv) {
   dossiers_cmd->add_option("--seed", gen_dossier_seed, "random seed (default 20250701)");
   dossiers_cmd->add_option("--agencies", gen_agencies, "synthetic receiving agencies besides the demo ones (default 200)")->check(CLI::Range(1, 100000));
 
+  auto* catalog_cmd = cli.add_subcommand("catalog", "Procedure catalogue (docs/PROCEDURES.md)");
+  catalog_cmd->require_subcommand(1);
+  auto* catalog_import_cmd = catalog_cmd->add_subcommand("import", "Import procedures from a JSON or CSV file (upsert by code, all or nothing)");
+  add_common(catalog_import_cmd, common);
+  std::string catalog_in, catalog_out, catalog_format = "json";
+  catalog_import_cmd->add_option("--input", catalog_in, "JSON ({\"procedures\": [...]}) or CSV (.csv) file")->required()->check(CLI::ExistingFile);
+  auto* catalog_export_cmd = catalog_cmd->add_subcommand("export", "Export the catalogue as JSON or CSV");
+  add_common(catalog_export_cmd, common);
+  catalog_export_cmd->add_option("--format", catalog_format, "json (default) or csv")->check(CLI::IsMember({"json", "csv"}));
+  catalog_export_cmd->add_option("--output", catalog_out, "output file (default: standard output)");
+
   auto* calendar_cmd = cli.add_subcommand("calendar", "Working-time calendar (docs/CALENDAR.md)");
   calendar_cmd->require_subcommand(1);
   auto* due_cmd = calendar_cmd->add_subcommand("due", "Print the due time (ISO 8601 with offset) of a dossier received at --from");
@@ -434,6 +445,25 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (import_cmd->parsed()) return import_registry(a, imp, imp_in, imp_rejects, import_cmd->count("--format") > 0);
+    if (catalog_import_cmd->parsed()) {
+      std::ifstream in(catalog_in, std::ios::binary);
+      std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      bool csv = catalog_in.size() > 4 && catalog_in.substr(catalog_in.size() - 4) == ".csv";
+      auto r = a.catalog->import(body, csv, "cli", "");
+      std::cout << "created: " << r.created << "\nupdated: " << r.updated << "\nunchanged: " << r.unchanged << "\n";
+      return 0;
+    }
+    if (catalog_export_cmd->parsed()) {
+      std::string text = catalog_format == "csv" ? a.catalog->export_csv() : a.catalog->export_json() + "\n";
+      if (catalog_out.empty()) {
+        std::cout << text;
+      } else {
+        std::ofstream out(catalog_out, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out) throw std::runtime_error("cannot write " + catalog_out);
+      }
+      return 0;
+    }
     if (import_event_cmd->parsed()) {
       for (const auto& f : event_files) {
         std::ifstream in(f, std::ios::binary);

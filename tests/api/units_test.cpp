@@ -163,7 +163,7 @@ TEST_F(Units, AgenciesAreManagedByProvinceAdminsWithinTheirProvince) {
 
   std::string prov = srv->login("tinh.admin");  // Hà Nội (01)
   auto r = srv->post("/api/v1/agencies",
-                     {{"code", "000.22.04.H26"}, {"name", "Công an phường Ba Đình"}, {"kind", "other"}, {"unit_code", "00004"}}, prov);
+                     {{"code", "000.25.04.H26"}, {"name", "Ban Chỉ huy Quân sự phường Ba Đình"}, {"kind", "other"}, {"unit_code", "00004"}}, prov);
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.json().at("agency").at("province_code").as_string(), "01");
   // Outside the province: forbidden. Bad code, unknown unit, duplicate: 4xx with the field.
@@ -174,14 +174,14 @@ TEST_F(Units, AgenciesAreManagedByProvinceAdminsWithinTheirProvince) {
   EXPECT_EQ(r.error_field(), "code");
   r = srv->post("/api/v1/agencies", {{"code", "000.23.04.H26"}, {"name", "X"}, {"kind", "department"}, {"unit_code", "98765"}}, prov);
   EXPECT_EQ(r.error_field(), "unit_code");
-  r = srv->post("/api/v1/agencies", {{"code", "000.22.04.H26"}, {"name", "X"}, {"kind", "other"}, {"unit_code", "00004"}}, prov);
+  r = srv->post("/api/v1/agencies", {{"code", "000.25.04.H26"}, {"name", "X"}, {"kind", "other"}, {"unit_code", "00004"}}, prov);
   EXPECT_EQ(r.status, 409);
   // Officials without units.manage cannot register agencies.
   r = srv->post("/api/v1/agencies", {{"code", "000.24.04.H26"}, {"name", "X"}, {"kind", "other"}, {"unit_code", "00004"}},
                 srv->login("motcua"));
   EXPECT_EQ(r.status, 403);
   // Rename and deactivate.
-  auto p = srv->call("PATCH", "/api/v1/agencies/000.22.04.H26", R"J({"name":"Công an phường Ba Đình (Hà Nội)","status":"inactive"})J",
+  auto p = srv->call("PATCH", "/api/v1/agencies/000.25.04.H26", R"J({"name":"Ban Chỉ huy Quân sự phường Ba Đình (Hà Nội)","status":"inactive"})J",
                      {{"Authorization", "Bearer " + prov}});
   ASSERT_EQ(p.status, 200) << p.body;
   EXPECT_EQ(p.json().at("agency").at("status").as_string(), "inactive");
@@ -194,7 +194,7 @@ TEST_F(Units, AgenciesAreManagedByProvinceAdminsWithinTheirProvince) {
   EXPECT_EQ(acc.json().at("account").at("agency_code").as_string(), "000.20.04.H26");
   acc = srv->post("/api/v1/accounts",
                   {{"username", "cv.agency2"}, {"display_name", "Cán bộ"}, {"role", "specialist"}, {"unit_code", "00004"},
-                   {"agency_code", "000.22.04.H26"}},
+                   {"agency_code", "000.25.04.H26"}},
                   prov);
   EXPECT_EQ(acc.status, 400);
   EXPECT_EQ(acc.error_code(), "unknown_agency");

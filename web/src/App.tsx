@@ -90,7 +90,11 @@ function AuthedRoutes({ account, path }: { account: Account; path: string }) {
   const workCode = param(path, '/xu-ly/');
   if (workCode) return hasInbox(account.role) ? <WorkDossierPage code={workCode} /> : <ForbiddenPage />;
   const myCode = param(path, '/ho-so/');
-  if (myCode) return isApplicantRole(account.role) ? <MyDossierPage code={myCode} /> : <ForbiddenPage />;
+  if (myCode) {
+    if (isApplicantRole(account.role)) return <MyDossierPage code={myCode} />;
+    // An official following an applicant's link: the same dossier in the workspace.
+    return hasInbox(account.role) ? <Redirect to={`/xu-ly/${encodeURIComponent(myCode)}`} /> : <ForbiddenPage />;
+  }
   switch (path) {
     case '/xu-ly':
       return hasInbox(account.role) ? <InboxPage /> : <ForbiddenPage />;

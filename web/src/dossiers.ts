@@ -158,6 +158,9 @@ export const NEEDS_REASON: ReadonlySet<DossierAction> = new Set([
   'apology',
 ]);
 
+/** The usual next step of each stage: shown as the main button. */
+export const PRIMARY: ReadonlySet<DossierAction> = new Set(['receive', 'forward', 'propose', 'approve', 'return', 'supplement']);
+
 /** Actions that close or turn down a dossier: shown apart, as "danger". */
 export const DANGEROUS: ReadonlySet<DossierAction> = new Set(['refuse', 'withdraw', 'stop']);
 

@@ -261,7 +261,7 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
   // Components: each from an upload, a scan at the counter, the registries or the data store.
   bj::array comps;
   bool digitised_all = true, reused = false;
-  std::vector<std::string> given;
+  std::vector<std::string> given, registry_reads;
   if (auto it = body.find("components"); it != body.end()) {
     if (!it->value().is_array()) throw ApiError::bad_request("invalid_type", "components: phải là mảng / must be an array", "components");
     for (const auto& cv : it->value().as_array()) {
@@ -309,7 +309,7 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
         if (!a.record) throw ApiError::bad_request("not_in_registry", "Người nộp chưa có trong cơ sở dữ liệu / The applicant is not in the registry", field);
         auto purpose = impl_->registry.purpose(comp->registry_purpose);
         if (!purpose || purpose->status != "active") throw ApiError::bad_request("invalid_source", "Mục đích khai thác dữ liệu chưa được đăng ký / Purpose not registered", field);
-        impl_->registry.log_access(req, applicant_registry(a.kind), a.key, "*", comp->registry_purpose, "granted");
+        registry_reads.emplace_back(comp->registry_purpose);
         item["purpose"] = comp->registry_purpose;
         item["digitised"] = true;
         item["reused"] = true;
@@ -327,8 +327,11 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
     if (!rd.has(kv.key()) || !(kv.key() == "procedure_code" || kv.key() == "channel" || kv.key() == "receiving_agency" || kv.key() == "applicant" ||
                                kv.key() == "summary" || kv.key() == "form" || kv.key() == "components"))
       throw ApiError::bad_request("unknown_field", "Trường không xác định / Unknown field: " + std::string(kv.key()), std::string(kv.key()));
-  for (const auto& [purpose, fields] : purposes_read(*p, a))
-    impl_->registry.log_access(req, applicant_registry(a.kind), a.key, fields, purpose, "granted");
+  // One access-log line per purpose: the prefilled attributes, or the whole record ("*") when a
+  // component was taken from the registry.
+  auto reads = purposes_read(*p, a);
+  for (const auto& purpose : registry_reads) reads[purpose] = "*";
+  for (const auto& [purpose, fields] : reads) impl_->registry.log_access(req, applicant_registry(a.kind), a.key, fields, purpose, "granted");
 
   // Routing: commune-level procedures go to the applicant's commune of residence when it is in the
   // receiving agency's province, else to the receiving commune; province-level ones to the named

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apologyUrl, dossierFileUrl, receiptUrl, resultUrls } from '../api';
 import { provenanceLabel, sourceLabel } from '../dossiers';
-import { formatBytes, formatDateTime, formatNumber } from '../format';
+import { formatBytes, formatDate, formatDateTime, formatNumber } from '../format';
 import type { Dossier, DossierSummary, FieldProvenance, ProcedureFormField, TimelineEvent } from '../types';
 
 const STATUS_TONE: Record<number, string> = {
@@ -115,6 +115,7 @@ export function DossierFacts({ d }: { d: DossierSummary & Partial<Pick<Dossier, 
 export function FormValues({ d, fields }: { d: Dossier; fields?: ProcedureFormField[] }) {
   const { t } = useTranslation();
   const labels = new Map((fields ?? []).map((f) => [f.name, f.label]));
+  const dates = new Set((fields ?? []).filter((f) => f.type === 'date').map((f) => f.name));
   const names = fields ? fields.map((f) => f.name).filter((n) => n in d.form) : Object.keys(d.form);
   for (const n of Object.keys(d.form)) if (!names.includes(n)) names.push(n);
   if (names.length === 0) return <p className="muted">{t('dossier.noForm')}</p>;
@@ -127,7 +128,7 @@ export function FormValues({ d, fields }: { d: Dossier; fields?: ProcedureFormFi
             return (
               <tr key={n} data-testid={`dossier-form-${n}`}>
                 <th scope="row">{labels.get(n) ?? n}</th>
-                <td>{v.value}</td>
+                <td>{dates.has(n) ? formatDate(v.value) : v.value}</td>
                 <td className="nowrap">
                   {v.source === 'applicant' ? (
                     <span className="muted">{t('provenance.applicant')}</span>
@@ -150,7 +151,7 @@ export function ComponentList({ d }: { d: Dossier }) {
   if (d.components.length === 0) return <p className="muted">{t('dossier.noComponents')}</p>;
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="dossier-components">
+      <table className="table table--components" data-testid="dossier-components">
         <thead>
           <tr>
             <th scope="col">{t('dossier.colComponent')}</th>

@@ -14,6 +14,7 @@ import {
   dossierFileProblem,
   MAX_DOSSIER_FILE_BYTES,
   NEEDS_REASON,
+  PRIMARY,
   type DossierAction,
 } from '../../dossiers';
 import { formatBytes, formatDateTime, formatNumber } from '../../format';
@@ -518,7 +519,7 @@ export function ActionsPanel({ d, applicant, onChanged }: { d: Dossier; applican
   return (
     <section className="card" aria-labelledby="actions-title" data-testid="actions">
       <h2 id="actions-title" className="card__title">
-        {t('actions.title')}
+        {applicant ? t('actions.titleApplicant') : t('actions.title')}
       </h2>
       {done && (
         <Alert tone="success" testId="action-done">
@@ -532,7 +533,11 @@ export function ActionsPanel({ d, applicant, onChanged }: { d: Dossier; applican
               key={a}
               type="button"
               className={
-                open === a ? 'btn btn--primary' : DANGEROUS.has(a) ? 'btn btn--ghost btn--danger-ghost' : 'btn btn--secondary'
+                open === a || (PRIMARY.has(a) && !open)
+                  ? 'btn btn--primary'
+                  : DANGEROUS.has(a)
+                    ? 'btn btn--ghost btn--danger-ghost'
+                    : 'btn btn--secondary'
               }
               aria-expanded={open === a}
               aria-controls={open === a ? 'action-form-title' : undefined}

@@ -118,7 +118,7 @@ export function DossierDetail({
         </p>
         <p className="muted">{d.summary}</p>
         <DossierFacts d={d} />
-        <h2 className="result__subtitle">{t('dossier.documentsTitle')}</h2>
+        <h2 className="result__subtitle section-gap">{t('dossier.documentsTitle')}</h2>
         <DossierDocuments d={d} />
       </section>
 
@@ -163,7 +163,7 @@ export function DossierDetail({
           {t('dossier.componentsTitle')}
         </h2>
         <ComponentList d={d} />
-        <h3 className="result__subtitle">{t('dossier.feesTitle')}</h3>
+        <h3 className="result__subtitle section-gap">{t('dossier.feesTitle')}</h3>
         <FeeSummary d={d} />
       </section>
 

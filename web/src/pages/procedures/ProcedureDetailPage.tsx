@@ -160,7 +160,7 @@ export function ProcedureDetailPage({ code }: { code: string }) {
 
       <Section id="procedure-components" title={t('procedures.components')}>
         <div className="table-wrap">
-          <table className="table">
+          <table className="table table--components">
             <thead>
               <tr>
                 <th scope="col">{t('procedures.colComponent')}</th>

@@ -162,7 +162,7 @@ export function ProceduresPage() {
         )}
         {items && items.length > 0 && (
           <div className="table-wrap">
-            <table className="table" data-testid="procedures-table">
+            <table className="table table--procedures" data-testid="procedures-table">
               <thead>
                 <tr>
                   <th scope="col">{t('procedures.colCode')}</th>
@@ -182,7 +182,7 @@ export function ProceduresPage() {
                     <td className="nowrap">
                       <code>{p.code}</code>
                     </td>
-                    <th scope="row">
+                    <th scope="row" className="procedure-name">
                       <Link to={procedureLink(p.code)} data-testid={`procedure-link-${p.code}`}>
                         {procedureName(p)}
                       </Link>

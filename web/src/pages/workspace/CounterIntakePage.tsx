@@ -329,7 +329,7 @@ export function CounterIntakePage() {
                 data-testid="counter-email"
               />
             </div>
-            <fieldset className="choice-group">
+            <fieldset className="choice-group section-gap">
               <legend className="field__label">{t('counter.channel')}</legend>
               {(['in_person', 'post'] as const).map((c) => (
                 <label key={c} className="check">

@@ -155,9 +155,7 @@ export function InboxPage() {
                     <th scope="col">{t('dossier.procedure')}</th>
                     <th scope="col">{t('dossier.applicant')}</th>
                     <th scope="col">{t('dossier.status')}</th>
-                    <th scope="col">{t('inbox.colSince')}</th>
-                    <th scope="col">{t('dossier.dueAt')}</th>
-                    <th scope="col">{t('dossier.deadline')}</th>
+                    <th scope="col">{t('inbox.colDue')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -169,19 +167,23 @@ export function InboxPage() {
                       data-code={d.code}
                       data-deadline={d.deadline || 'none'}
                     >
-                      <th scope="row" className="nowrap">
-                        <Link to={workLink(d.code)} data-testid={`inbox-link-${d.code}`}>
+                      <th scope="row">
+                        <Link to={workLink(d.code)} className="nowrap" data-testid={`inbox-link-${d.code}`}>
                           {d.code}
                         </Link>
+                        <span className="muted doc-note">
+                          {t(d.received_at ? 'inbox.receivedOn' : 'inbox.submittedOn', {
+                            at: formatDateTime(d.received_at ?? d.submitted_at),
+                          })}
+                        </span>
                       </th>
-                      <td>{d.procedure.name}</td>
+                      <td className="inbox-procedure">{d.procedure.name}</td>
                       <td>{d.applicant.name}</td>
                       <td>
                         <DossierStatus status={d.status} substate={d.substate} />
                       </td>
-                      <td className="nowrap">{formatDateTime(d.received_at ?? d.submitted_at)}</td>
-                      <td className="nowrap">{d.due_at ? formatDateTime(d.due_at) : '—'}</td>
                       <td>
+                        <span className="nowrap">{d.due_at ? formatDateTime(d.due_at) : '—'}</span>{' '}
                         <DeadlineBadge deadline={d.deadline} />
                       </td>
                     </tr>
