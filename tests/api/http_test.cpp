@@ -171,6 +171,10 @@ TEST(HttpServer, StaticFilesSpaFallbackAndCaching) {
   auto again = s.call("GET", "/assets/app-1234.js", {}, {{"If-None-Match", js.header("etag")}});
   EXPECT_EQ(again.status, 304);
   EXPECT_EQ(s.get("/assets/missing.js").status, 404);
+  EXPECT_EQ(s.get("/missing.png").status, 404);
+  // Client routes may hold dots: a procedure code, a dossier code.
+  EXPECT_EQ(s.get("/thu-tuc/1.001193").body, idx.body);
+  EXPECT_EQ(s.get("/ho-so/000.21.04.H26-260213-0001").body, idx.body);
   EXPECT_EQ(s.get("/api/v1/nope").status, 404);
   EXPECT_EQ(s.stop(), 0);
 }

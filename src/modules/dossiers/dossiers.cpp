@@ -115,7 +115,9 @@ Dossier dossier_from(const db::Row& r) {
 Service::Service(db::Database& db, audit::Log& audit, crypto::KeyRing& keys, files::BlobStore& blobs, units::Service& units,
                  registry::Service& registry, registry::Documents& documents, catalog::Service& catalog, calendar::Store& calendar,
                  Options opts)
-    : impl_(new Impl{db, audit, keys, blobs, units, registry, documents, catalog, calendar, opts, {}, {}}), opts_(opts) {}
+    : impl_(new Impl{db, audit, keys, blobs, units, registry, documents, catalog, calendar, opts, {}, {}, {}}), opts_(opts) {
+  impl_->group = std::make_unique<db::GroupCommit>(db);
+}
 
 void Service::add_migrations(db::Migrator& m) {
   m.add({"dossiers", 1, "dossiers, daily sequences, parties, timeline, idempotency keys, files",
@@ -391,6 +393,7 @@ bj::object Service::Impl::json(const Dossier& d, bool full) const {
   ap["email"] = opt_v(d.email);
   ap["phone"] = opt_v(d.phone);
   o["competent_agency"] = bj::object{{"code", d.competent_agency}, {"name", agency_name(d.competent_agency)}};
+  o["province_code"] = d.province_code;
   o["original_due_at"] = opt_v(d.original_due_at);
   o["paused_minutes"] = d.paused_minutes;
   o["supplements"] = d.supplements;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "modules/units/units.hpp"
 #include "platform/calendar/store.hpp"
 #include "platform/crypto/keyring.hpp"
+#include "platform/db/group_commit.hpp"
 #include "platform/files/blob_store.hpp"
 
 namespace lt::dossiers {
@@ -101,6 +103,8 @@ struct Service::Impl {
   void prime(const Dossier& d) const;
   mutable std::mutex names_mu;
   mutable std::map<std::string, std::pair<std::string, int64_t>> names;  // code → name, fetched at (ms)
+  // Intake and transitions commit in groups (one fsync for many concurrent dossiers).
+  std::unique_ptr<db::GroupCommit> group;
 
   // National portal records (sync.cpp).
   bj::object portal_dossier(const Dossier& d) const;

@@ -141,8 +141,17 @@ bj::object Service::prefill(const http::Request& req, const std::string& procedu
   bj::array reg;
   for (const auto& c : p->components)
     if (c.accepts("registry") && a.record) reg.push_back({{"component", c.code}, {"purpose", c.registry_purpose}});
+  // Where the applicant lives (citizens) or is seated (enterprises): the portal's default province.
+  std::string home_unit, home_province;
+  if (a.record) {
+    const auto& data = a.record->at("data").as_object();
+    for (const char* k : {"permanent_commune_code", "commune_code"})
+      if (auto* v = data.if_contains(k); v && v->is_string() && home_unit.empty()) home_unit = std::string(v->as_string());
+    home_province = impl_->units.province_of(home_unit);
+  }
   return {{"procedure", p->code},
-          {"applicant", {{"kind", a.kind == 1 ? "citizen" : "business"}, {"id", a.key}, {"known", a.record.has_value()}}},
+          {"applicant", {{"kind", a.kind == 1 ? "citizen" : "business"}, {"id", a.key}, {"known", a.record.has_value()},
+                         {"unit_code", home_unit}, {"province_code", home_province}}},
           {"form", std::move(form)},
           {"documents", std::move(docs)},
           {"registry_components", std::move(reg)}};
@@ -423,7 +432,7 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
   };
   impl_->prime(d);
   try {
-    impl_->db.write([&](db::Conn& c) {
+    impl_->group->run([&](db::Conn& c) {
       if (!idem.empty()) {
         auto ins = c.q("INSERT INTO dossier_idempotency (key, body_hash, dossier_code, created_at) VALUES (?, ?, '', ?) ON CONFLICT (key) DO NOTHING",
                        idem, body_hash, d.submitted_at);

@@ -55,7 +55,7 @@ bj::object Service::inbox(const http::Request& req, int limit, const std::string
     items.push_back(impl_->json(d, false));
     next = (d.due_at.empty() ? d.submitted_at : d.due_at) + "|" + std::to_string(d.id);
   }
-  bj::object out{{"role", who.role}, {"agency", who.agency_code}, {"items", std::move(items)}};
+  bj::object out{{"role", who.role}, {"agency", who.agency_code}, {"agency_name", impl_->agency_name(who.agency_code)}, {"items", std::move(items)}};
   out["next"] = static_cast<int>(rows.rows.size()) == limit ? bj::value(bj::string(next)) : bj::value(nullptr);
   return out;
 }

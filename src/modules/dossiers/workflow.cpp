@@ -300,7 +300,7 @@ bj::object Service::act(const http::Request& req, const std::string& code, const
     d.due_at = timeutil::iso_utc(new_due);
     ch.notify_subject = "Phiếu xin lỗi và hẹn lại ngày trả kết quả";
     ch.notify_body = "Hồ sơ " + d.code + " chậm so với hẹn. Lý do: " + ch.note + ". Ngày hẹn trả mới: " + local_display(d.due_at) +
-                     ". Xem phiếu: " + impl_->opts.public_url + "/api/v1/dossiers/" + d.code + "/apology.pdf";
+                     ". Xem phiếu xin lỗi tại: " + impl_->opts.public_url + "/ho-so/" + d.code;
   } else if (action == "rate") {
     if (d.rating) throw ApiError::conflict("already_rated", "Hồ sơ đã được đánh giá / Already rated");
     std::string score = rd.str("satisfaction", 20);
@@ -321,7 +321,7 @@ bj::object Service::act(const http::Request& req, const std::string& code, const
       throw ApiError::bad_request("unknown_field", "Trường không xác định / Unknown field: " + std::string(kv.key()), std::string(kv.key()));
 
   impl_->prime(d);
-  impl_->db.write([&](db::Conn& c) {
+  impl_->group->run([&](db::Conn& c) {
     if (action == "assign") {
       c.q("INSERT INTO dossier_parties (dossier_id, party) VALUES (?, ?) ON CONFLICT DO NOTHING", d.id, "account:" + std::to_string(*d.assigned_to));
     }

@@ -852,4 +852,15 @@ void Service::revoke_api_key(int64_t account_id, int64_t key_id, const Actor& a)
   });
 }
 
+boost::json::array Service::colleagues(const std::string& agency_code) const {
+  auto rows = db_.read([&](db::Conn& c) {
+    return c.q("SELECT id, display_name, role FROM accounts WHERE agency_code = ? AND status = 'active' AND kind = 'official'"
+               " ORDER BY role, display_name",
+               agency_code);
+  });
+  boost::json::array out;
+  for (const auto& r : rows.rows) out.push_back({{"id", r.i64(0)}, {"display_name", r.str(1)}, {"role", r.str(2)}});
+  return out;
+}
+
 }  // namespace lt::identity

@@ -142,6 +142,8 @@ class Service : public http::Authenticator {
   // Checks that `p` may manage the account (scope and role rules); throws 403/404.
   void check_manage(const http::Principal& p, const Account& target) const;
   void check_agency(const std::string& agency_code, const std::string& unit_code) const;
+  // Active officials of an agency: [{id, display_name, role}], by role then name.
+  boost::json::array colleagues(const std::string& agency_code) const;
 
   void add_routes(http::Router& r);
   boost::json::object to_json(const Account& a) const;

@@ -118,6 +118,13 @@ void Service::add_routes(http::Router& r) {
            return Response::json({{"account", std::move(o)}});
          },
          0, true});  // the account as remembered with the credential
+  r.add({"GET", "/api/v1/me/colleagues", auth, "Active officials of the caller's agency (id, name, role): whom a leader assigns a dossier to",
+         [this](Request& req) {
+           const auto& who = req.who();
+           if (who.kind != "official" || who.agency_code.empty())
+             throw ApiError::forbidden("Chỉ cán bộ của một cơ quan / Officials of an agency only");
+           return Response::json({{"items", colleagues(who.agency_code)}});
+         }});
   r.add({"POST", "/api/v1/me/password", auth, "Change the signed-in account's password", [this](Request& req) {
            auto body = json::parse_object(req.body);
            json::Reader rd(body);

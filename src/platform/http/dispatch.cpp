@@ -140,9 +140,14 @@ Response Dispatcher::serve_static(const Request& req) const {
   const File* f = nullptr;
   if (auto it = files_.find(req.path); it != files_.end()) f = &it->second;
   else if (req.path == "/" || req.path.rfind("/api/", 0) != 0) {
-    // SPA fallback: a client-side route gets index.html, a missing asset gets 404.
+    // SPA fallback: a client-side route gets index.html, a missing asset gets 404. A path is an
+    // asset when it is under /assets/ or ends in a known file extension; client routes may hold
+    // dots (/thu-tuc/1.001193, /ho-so/000.21.04.H26-260213-0001).
     std::string_view last = std::string_view(req.path).substr(req.path.rfind('/') + 1);
-    if (last.find('.') == std::string_view::npos)
+    size_t dot = last.rfind('.');
+    bool asset = req.path.rfind("/assets/", 0) == 0 ||
+                 (dot != std::string_view::npos && mime_for(std::string(last.substr(dot))) != "application/octet-stream");
+    if (!asset)
       if (auto it = files_.find("/index.html"); it != files_.end()) f = &it->second;
   }
   if (!f) return Response::error(404, "not_found", "Không tìm thấy / Not found");
