@@ -1,5 +1,9 @@
 // Runs on the backend named by LT_TEST_BACKEND (ctest registers it for sqlite and postgres).
 #include "platform/db/db.hpp"
+#include "platform/db/group_commit.hpp"
+
+#include <atomic>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -85,4 +89,40 @@ TEST_F(Db, ConcurrentWritersAllCommit) {
   for (auto& t : ts) t.join();
   auto n = db->read([](db::Conn& c) { return c.q("SELECT COUNT(*) FROM items").one().i64(0); });
   EXPECT_EQ(n, 101);
+}
+
+// Group commit: many callers' work shares transactions; one caller's failure undoes only its own
+// work, and every caller returns only once its work is committed.
+TEST_F(Db, GroupCommitKeepsEachCallersWorkAndUndoesOnlyTheFailedOne) {
+  m.apply(*db);
+  db::GroupCommit group(*db, 16);
+  std::atomic<int> failed{0}, ok{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t)
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        try {
+          group.run([&](db::Conn& c) {
+            c.q("INSERT INTO items (name, n) VALUES (?, ?)", "g" + std::to_string(t * 100 + i), i);
+            // Every fifth caller's work fails after writing: its row must not survive.
+            if (i % 5 == 0) c.q("INSERT INTO items (name, n) VALUES ('first', 0)");  // unique violation
+          });
+          // Committed: visible to another connection at once.
+          auto seen = db->read([&](db::Conn& c) { return c.q("SELECT COUNT(*) FROM items WHERE name = ?", "g" + std::to_string(t * 100 + i)); });
+          EXPECT_EQ(seen.one().i64(0), 1);
+          ++ok;
+        } catch (const db::Error& e) {
+          EXPECT_EQ(e.kind(), db::Error::Kind::unique_violation);
+          ++failed;
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok.load(), 8 * 16);
+  EXPECT_EQ(failed.load(), 8 * 4);
+  auto n = db->read([](db::Conn& c) { return c.q("SELECT COUNT(*) FROM items").one().i64(0); });
+  EXPECT_EQ(n, 1 + 8 * 16);
+  auto st = group.stats();
+  EXPECT_EQ(st.items, 8 * 20);
+  EXPECT_LE(st.groups, st.items);
 }
