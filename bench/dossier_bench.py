@@ -8,6 +8,8 @@
   pgbench-script OPTIONS          the pgbench script of the PostgreSQL intake baseline (one single-row INSERT)
   rate-record OPTIONS             turn one timed baseline (sqlite3 or pgbench) into a JSON result line
   add-target JSON --min-rps N     add a minimum req/s target to a wrk result line (in place)
+  annotate RESULTS.jsonl NAME JSON
+                                  merge JSON (an object) into the result line of run NAME (the last one)
   report RESULTS.jsonl META.json OUTDIR
                                   bench_util.py's report, plus the minimum req/s targets and the
                                   dossier notes in results.md
@@ -328,6 +330,20 @@ def add_target(path, min_rps):
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
+def annotate(path, name, extra):
+    lines = [x for x in open(path).read().split("\n") if x.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        rec = json.loads(lines[i])
+        if rec.get("name") == name:
+            rec.update(json.loads(extra))
+            lines[i] = json.dumps(rec, ensure_ascii=False)
+            break
+    else:
+        return  # the run was not recorded (not selected)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 # ---- report: bench_util's, plus minimum req/s targets and the dossier notes --------------------------
 
 _evaluate, _tables = bu.evaluate, bu.tables
@@ -340,6 +356,13 @@ def evaluate(runs):
         if r["kind"] == "wrk" and "min_rps" in t and "rps" in r and r["rps"] < t["min_rps"]:
             r["targets_missed"].append("%s req/s < target %s req/s" % (bu.fmt(r["rps"]), bu.fmt(t["min_rps"])))
             r["pass"] = False
+        # Work the runs left behind: outbox events (portal records, notifications) not yet delivered.
+        w = r.get("written")
+        if w and w.get("outbox_pending"):
+            r.setdefault("warnings", []).append(
+                "%s of the %s outbox events written during the runs were still pending 1 s after the last one: "
+                "delivery lags behind intake, so the sustainable rate is lower"
+                % (bu.fmt(w["outbox_pending"]), bu.fmt(w.get("outbox_events"))))
 
 
 def tables(runs):
@@ -439,6 +462,8 @@ def main():
         ap.add_argument("--min-rps", type=float, required=True)
         x = ap.parse_args(args)
         add_target(x.json_file, x.min_rps)
+    elif cmd == "annotate":
+        annotate(args[0], args[1], args[2])
     elif cmd == "report":
         return report(*args)
     else:

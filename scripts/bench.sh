@@ -67,7 +67,7 @@
 # BENCH_CITIZENS (1000000: citizens generated, imported and looked up), BENCH_CITIZEN_SEED (20250701),
 # BENCH_LOOKUP_IDS (10000: the IDs the lookup run cycles through), PG_BIN (the newest
 # /usr/lib/postgresql/*/bin), BENCH_INTAKE_AGENCIES (64: receiving agencies, one officer each),
-# BENCH_INTAKE_CITIZENS (10000: citizens imported for the intake runs), BENCH_INSERT_ROWS (5000:
+# BENCH_INTAKE_CITIZENS (10000: citizens imported for the intake runs), BENCH_INSERT_ROWS (10000:
 # rows of the SQLite intake baseline), BENCH_ROW_BYTES (1536: text per baseline row),
 # BENCH_INBOX_DOSSIERS (1000000), BENCH_INBOX_SEED (20250701),
 # WRK_THREADS (2), WRK_CONNECTIONS (64), WRK_DURATION (10, seconds), WRK_WARMUP (2, seconds; 0: none),
@@ -108,7 +108,7 @@ LOOKUP_IDS=${BENCH_LOOKUP_IDS:-10000}
 DOSSIER_UTIL=$ROOT/bench/dossier_bench.py
 INTAKE_AGENCIES=${BENCH_INTAKE_AGENCIES:-64}
 INTAKE_CITIZENS=${BENCH_INTAKE_CITIZENS:-10000}
-INSERT_ROWS=${BENCH_INSERT_ROWS:-5000}
+INSERT_ROWS=${BENCH_INSERT_ROWS:-10000}
 ROW_BYTES=${BENCH_ROW_BYTES:-1536}
 INBOX_DOSSIERS=${BENCH_INBOX_DOSSIERS:-1000000}
 INBOX_SEED=${BENCH_INBOX_SEED:-20250701}
@@ -975,24 +975,30 @@ intake_setup() {
   export BENCH_FILE_SHA256
 }
 
-# intake_counts QUERY-COMMAND...: rows written by intake, as "dossiers events access_log audit outbox".
+# intake_counts QUERY-COMMAND...: rows written by intake, as "dossiers events access_log audit outbox
+# outbox_pending".
 intake_counts() {
   "$@" <<'SQL' 2>/dev/null | tr '\n|' '  ' || true
 SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM dossier_events), (SELECT count(*) FROM pd_access_log),
-       (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox);
+       (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE status = 'pending');
 SQL
 }
-# intake_report NAME BEFORE AFTER: what the intake runs (warm-ups and attempts) wrote, per dossier.
+# intake_report NAME BEFORE AFTER: what the intake runs (warm-ups and attempts) wrote, per dossier, and
+# the outbox events (portal records, notifications) still waiting for delivery when the runs ended.
 intake_report() {
   local name=$1 b a
   read -r -a b <<<"$2"
   read -r -a a <<<"$3"
-  if ((${#b[@]} == 5 && ${#a[@]} == 5 && a[0] > b[0])); then
-    local d=$((a[0] - b[0]))
-    log "$name: $d dossiers written during the runs; per dossier: $(python3 -c 'import sys
-d = int(sys.argv[1]); v = [int(x) for x in sys.argv[2:]]
-print("%.2f timeline events, %.2f access-log lines, %.2f audit records, %.2f outbox events" % tuple(x / d for x in v))' \
-      "$d" $((a[1] - b[1])) $((a[2] - b[2])) $((a[3] - b[3])) $((a[4] - b[4])))"
+  if ((${#b[@]} == 6 && ${#a[@]} == 6 && a[0] > b[0])); then
+    local d=$((a[0] - b[0])) written
+    written=$(python3 -c 'import json, sys
+d, ev, al, au, ob, pend = (int(x) for x in sys.argv[1:])
+print(json.dumps({"written": {"dossiers": d, "per_dossier": {"events": round(ev / d, 2), "access_log": round(al / d, 2),
+      "audit": round(au / d, 2), "outbox": round(ob / d, 2)}, "outbox_events": ob, "outbox_pending": pend}}))' \
+      "$d" $((a[1] - b[1])) $((a[2] - b[2])) $((a[3] - b[3])) $((a[4] - b[4])) "${a[5]}")
+    # Into the run's result line (results.json), the pending events as a warning.
+    python3 "$DOSSIER_UTIL" annotate "$RESULTS" "$name" "$written"
+    log "$name: written during the runs (warm-ups and attempts): $written"
   else
     log "$name: could not count the rows written (before: ${2:-?}; after: ${3:-?})"
   fi
@@ -1082,8 +1088,9 @@ run_intake_sqlite() {
     die "the server died during the intake runs"
   fi
   log "server after the intake runs: $(python3 "$UTIL" rss "$SERVER_PID")"
-  stop_server
+  sleep 1
   after=$(intake_counts sqlite3 "$db")
+  stop_server
   intake_report intake_sqlite "$before" "$after"
   rm_db "$db"
 }
@@ -1132,8 +1139,9 @@ run_intake_postgres() {
     die "the server died during the intake runs"
   fi
   log "server after the intake runs: $(python3 "$UTIL" rss "$SERVER_PID")"
-  stop_server
+  sleep 1
   after=$(intake_counts "${psql_intake[@]}")
+  stop_server
   intake_report intake_postgres "$before" "$after"
   psql_q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS lt_intake WITH (FORCE)"
   stop_postgres
@@ -1142,22 +1150,28 @@ run_intake_postgres() {
 
 # The inbox database: BENCH_INBOX_DOSSIERS dossiers made by `lienthong demo dossiers` (over 200
 # synthetic agencies and the demo agencies), generated once into $DOSSIER_DATA and reused while the
-# binary (the generator and the schema are in it), the count and the seed are unchanged.
+# binary (the generator and the schema are in it), the count and the seed are unchanged. The
+# database's signing keys are sealed with the master key of the generating run, kept beside it
+# ($DOSSIER_DATA/data/master.key); the inbox server gets it as LIENTHONG_MASTER_KEY.
 INBOX_DB=""
 prepare_inbox_db() {
   local stamp
   stamp="dossiers=$INBOX_DOSSIERS seed=$INBOX_SEED bin=$(sha256sum <"$BIN" | cut -c1-16)"
   INBOX_DB=$DOSSIER_DATA/inbox.db
-  if [[ -s $INBOX_DB && -f $DOSSIER_DATA/stamp && $(cat "$DOSSIER_DATA/stamp") == "$stamp" ]]; then
+  if [[ -s $INBOX_DB && -s $DOSSIER_DATA/data/master.key && -f $DOSSIER_DATA/stamp &&
+        $(cat "$DOSSIER_DATA/stamp") == "$stamp" ]]; then
     log "inbox: reusing $INBOX_DB ($INBOX_DOSSIERS dossiers, $(du -m "$INBOX_DB" | cut -f1) MiB)"
     return 0
   fi
   log "inbox: generating $INBOX_DOSSIERS dossiers into $INBOX_DB (once; about a minute per million)"
   mkdir -p "$DOSSIER_DATA"
   rm -f "$DOSSIER_DATA/stamp"
+  rm -rf "$DOSSIER_DATA/data"
   rm_db "$INBOX_DB"
-  bounded 3600 "$TMP/inbox-generate.log" "${LT[@]}" demo dossiers --count "$INBOX_DOSSIERS" --seed "$INBOX_SEED" \
+  bounded 3600 "$TMP/inbox-generate.log" env -C "$TMP" -u LIENTHONG_CONFIG -u LIENTHONG_MASTER_KEY \
+    LIENTHONG_DATA_DIR="$DOSSIER_DATA/data" "$BIN" demo dossiers --count "$INBOX_DOSSIERS" --seed "$INBOX_SEED" \
     --db "sqlite:$INBOX_DB" || { tail -n 20 "$TMP/inbox-generate.log" >&2; die "lienthong demo dossiers failed"; }
+  [[ -s $DOSSIER_DATA/data/master.key ]] || die "lienthong demo dossiers left no master key in $DOSSIER_DATA/data"
   # One file to copy: the WAL folded into the database.
   sqlite3 "$INBOX_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
   rm -f "$INBOX_DB-wal" "$INBOX_DB-shm"
@@ -1170,7 +1184,7 @@ run_inbox() {
   local db=$TMP/inbox.db rows queue code agency
   prepare_inbox_db
   cp "$INBOX_DB" "$db"   # the server writes (sessions, demo accounts): a copy, the cache stays as generated
-  start_server inbox "$db"
+  LIENTHONG_MASTER_KEY=$(tr -d '[:space:]' <"$DOSSIER_DATA/data/master.key") start_server inbox "$db"
   login "$INBOX_USER" "$DEMO_PASSWORD"
   agency=$(curl -fsS --max-time 5 -H "Authorization: Bearer $BENCH_TOKEN" "$SERVER_URL/api/v1/me" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["agency_code"] or "")')
@@ -1254,8 +1268,8 @@ meta = {
     "dossiers": {
       "intake": "counter submissions POST /api/v1/dossiers (birth registration $INTAKE_PROCEDURE, channel in_person, "
                 "the child's name, birth date, sex and birth place typed, the applicant's name prefilled from the "
-                "registry, components TK and GCS scanned (one uploaded PDF), NT read from the registry: two reads "
-                "written to the personal-data access log), a unique Idempotency-Key each, by $INTAKE_AGENCIES one-stop "
+                "registry, components TK and GCS scanned (one uploaded PDF), NT read from the registry: the reads "
+                "written to the personal-data access log, one line per purpose), a unique Idempotency-Key each, by $INTAKE_AGENCIES one-stop "
                 "officers picked at random, each at their own receiving agency (service centres in $INTAKE_AGENCIES "
                 "communes of Hà Nội, each with its People's Committee, the competent agency), for %s citizens imported "
                 "first (bench/lua/intake.lua; every answer must be 201). dossiers/s = wrk req/s. Same durability as the "

@@ -4,7 +4,7 @@
 -- child's name, birth date, sex (one of the options in the file $BENCH_SEX_OPTIONS) and birth
 -- place; components TK and GCS scanned at the counter (the uploaded PDF $BENCH_FILE_SHA256) and NT
 -- read from the registry; the applicant a citizen of the registry (a random ID of the file
--- $BENCH_IDS), so the server prefills the applicant's name from the registry and writes both reads
+-- $BENCH_IDS), so the server prefills the applicant's name from the registry and writes the reads
 -- to the personal-data access log. Each request carries a unique Idempotency-Key (the run, the wrk
 -- thread and a counter), so every one must create a dossier: 201.
 --

@@ -38,6 +38,7 @@ void App::open() {
   calendar::Store::add_migrations(migrator);
   catalog::Service::add_migrations(migrator, cfg.catalog_file);
   dossiers::Service::add_migrations(migrator);
+  exchange::Service::add_migrations(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -88,6 +89,9 @@ void App::open() {
   };
   dossiers = std::make_unique<dossiers::Service>(*db, *audit, *keys, *blobs, *units, *registry, *documents, *catalog, *calendar, dopt);
   outbox->on("portal.", [send = dossiers->portal_sender()](const outbox::Event& e) { send(e.topic, e.payload, e.id); });
+  exchange::Options xo;
+  xo.authenticate = [this](const http::Request& req) { return identity->authenticate(req); };
+  exchange = std::make_unique<exchange::Service>(*db, *audit, *keys, xo);
 }
 
 void App::warn_missing_schedules() const {
@@ -134,6 +138,7 @@ void App::add_routes() {
   documents->add_routes(router);
   catalog->add_routes(router);
   dossiers->add_routes(router);
+  exchange->add_routes(router);
   audit->add_routes(router, *db);
 }
 

@@ -11,6 +11,7 @@
 #include "modules/audit/audit.hpp"
 #include "modules/catalog/catalog.hpp"
 #include "modules/dossiers/dossiers.hpp"
+#include "modules/exchange/exchange.hpp"
 #include "modules/identity/identity.hpp"
 #include "modules/registry/documents.hpp"
 #include "modules/registry/registry.hpp"
@@ -52,6 +53,7 @@ class App {
   std::unique_ptr<calendar::Store> calendar;  // working-time calendar (official schedules)
   std::unique_ptr<catalog::Service> catalog;  // procedure catalogue
   std::unique_ptr<dossiers::Service> dossiers;
+  std::unique_ptr<exchange::Service> exchange;  // data exchange gateway
   metrics::Registry metrics;
   http::Router router;
 

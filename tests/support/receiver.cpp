@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -19,6 +21,7 @@ std::string Received::header(std::string_view lower) const {
 }
 
 Receiver::Receiver() {
+  ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-answer must not kill the test
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -37,6 +40,7 @@ Receiver::Receiver() {
 Receiver::~Receiver() {
   stop_ = true;
   thread_.join();
+  for (auto& t : connections_) t.join();
   ::close(listen_fd_);
 }
 
@@ -45,17 +49,20 @@ void Receiver::run() {
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, 50) <= 0) continue;
     int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd >= 0) serve(fd);
+    if (fd >= 0) connections_.emplace_back([this, fd] { serve(fd); });
   }
 }
 
-// Serves one keep-alive connection until the peer closes it (deliveries here are sequential).
+// Serves one keep-alive connection (each on its own thread) until the peer closes it.
 void Receiver::serve(int fd) {
   std::string buf;
   char chunk[65536];
   auto read_more = [&]() {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 5000) <= 0) return false;
+    int ready = 0;
+    for (int waited = 0; waited < 30000 && !stop_ && (ready = ::poll(&p, 1, 100)) == 0; waited += 100) {
+    }
+    if (ready <= 0) return false;
     ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n <= 0) return false;
     buf.append(chunk, static_cast<size_t>(n));
@@ -101,13 +108,34 @@ void Receiver::serve(int fd) {
       got_.push_back(std::move(r));
     }
     cv_.notify_all();
-    std::string resp = "HTTP/1.1 " + std::to_string(status_.load()) + " X\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}";
-    if (::write(fd, resp.data(), resp.size()) < 0) {
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
+    std::string resp;
+    bool close_after;
+    {
+      std::lock_guard g(mu_);
+      close_after = !raw_.empty();
+      resp = !raw_.empty() ? raw_
+                           : "HTTP/1.1 " + std::to_string(status_.load()) + " X\r\nContent-Length: " + std::to_string(body_.size()) +
+                                 "\r\nContent-Type: " + content_type_ + "\r\n\r\n" + body_;
+    }
+    if (::write(fd, resp.data(), resp.size()) < 0 || close_after) {
       ::close(fd);
       return;
     }
   }
   ::close(fd);
+}
+
+void Receiver::set_body(std::string body, std::string content_type) {
+  std::lock_guard g(mu_);
+  body_ = std::move(body);
+  content_type_ = std::move(content_type);
+  raw_.clear();
+}
+
+void Receiver::set_raw(std::string raw) {
+  std::lock_guard g(mu_);
+  raw_ = std::move(raw);
 }
 
 std::vector<Received> Receiver::requests() const {

@@ -32,7 +32,7 @@ const std::set<std::string, std::less<>>& permissions_of(std::string_view role) 
       {"system-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "keys.manage", "audit.read", "audit.verify", "units.manage",
         "units.import", "registry.read", "registry.write", "registry.import", "registry.quality", "registry.purposes", "pds.read",
-        "pds.write", "calendar.manage", "catalog.manage"}},
+        "pds.write", "calendar.manage", "catalog.manage", "exchange.manage"}},
       {"province-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "units.manage", "registry.read", "registry.write", "registry.import",
         "registry.quality", "pds.read", "pds.write", "catalog.manage"}},

@@ -24,24 +24,20 @@ struct Client::Impl {
   std::string host;
   uint16_t port;
   std::chrono::milliseconds timeout;
+  size_t max_body = 256u << 20;
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buf;
 
-  void connect() {
-    stream.emplace(ioc);
-    tcp::resolver r(ioc);
-    stream->expires_after(timeout);
-    stream->connect(r.resolve(host, std::to_string(port)));
-    buf.clear();
-  }
+  void connect();
 };
 
-Client::Client(std::string host, uint16_t port, std::chrono::milliseconds timeout)
+Client::Client(std::string host, uint16_t port, std::chrono::milliseconds timeout, size_t max_response_bytes)
     : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   impl_->port = port;
   impl_->timeout = timeout;
+  impl_->max_body = max_response_bytes;
 }
 
 Client::~Client() = default;
@@ -61,6 +57,11 @@ beast::error_code run_with_timeout(asio::io_context& ioc, Op op) {
   }
   return result;
 }
+ClientError::Kind kind_of(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return ClientError::Kind::timeout;
+  if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) return ClientError::Kind::too_large;
+  return ClientError::Kind::protocol;
+}
 ClientResponse to_client_response(bhttp::response<bhttp::string_body>&& res) {
   ClientResponse out;
   out.status = static_cast<int>(res.result_int());
@@ -73,6 +74,22 @@ ClientResponse to_client_response(bhttp::response<bhttp::string_body>&& res) {
   return out;
 }
 }  // namespace
+
+void Client::Impl::connect() {
+  stream.emplace(ioc);
+  tcp::resolver r(ioc);
+  beast::error_code ec;
+  auto endpoints = r.resolve(host, std::to_string(port), ec);
+  if (ec) throw ClientError(ClientError::Kind::connect, "resolve " + host + ": " + ec.message());
+  stream->expires_after(timeout);
+  ec = run_with_timeout(ioc, [&](auto h) { stream->async_connect(endpoints, [h](beast::error_code e, const tcp::endpoint&) { h(e, 0); }); });
+  if (ec) {
+    stream.reset();
+    throw ClientError(ec == beast::error::timeout ? ClientError::Kind::timeout : ClientError::Kind::connect,
+                      "connect " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  buf.clear();
+}
 
 ClientResponse Client::request(const std::string& method, const std::string& target, const std::string& body,
                                const std::vector<std::pair<std::string, std::string>>& headers) {
@@ -99,7 +116,7 @@ ClientResponse Client::request(const std::string& method, const std::string& tar
     s.expires_after(impl_->timeout);
     auto ec = run_with_timeout(impl_->ioc, [&](auto h) { bhttp::async_write(s, req, h); });
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
+    parser.body_limit(impl_->max_body);
     parser.header_limit(1024 * 1024);
     if (method == "HEAD") parser.skip(true);
     // A server may answer early (413) and close while the body is still being sent: read anyway.
@@ -113,7 +130,7 @@ ClientResponse Client::request(const std::string& method, const std::string& tar
     if (ec) {
       impl_->stream.reset();
       if (!fresh && attempt == 0 && ec != beast::error::timeout) continue;  // stale keep-alive connection
-      throw std::runtime_error("HTTP " + method + " " + target + ": " + ec.message());
+      throw ClientError(kind_of(ec), "HTTP " + method + " " + target + ": " + ec.message());
     }
     auto res = parser.release();
     if (!res.keep_alive()) impl_->stream.reset();

@@ -16,11 +16,25 @@ struct ClientResponse {
   std::string header(std::string_view lower_name) const;
 };
 
+// What went wrong with a request, for callers that answer differently (a gateway: 502 vs 504).
+class ClientError : public std::runtime_error {
+ public:
+  enum class Kind { connect, timeout, too_large, protocol };
+  ClientError(Kind k, const std::string& msg) : std::runtime_error(msg), kind_(k) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
 class Client {
  public:
-  Client(std::string host, uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // `timeout` bounds the connect and each request (write and read); `max_response_bytes` the body.
+  Client(std::string host, uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+         size_t max_response_bytes = 256u << 20);
   ~Client();
-  // Throws std::runtime_error on connection failure or timeout. Reconnects once if a kept-alive
+  // Throws ClientError (a std::runtime_error) on connection failure, timeout, an answer over the
+  // size limit or a malformed answer. Reconnects once if a kept-alive
   // connection was closed by the server.
   ClientResponse request(const std::string& method, const std::string& target, const std::string& body = {},
                          const std::vector<std::pair<std::string, std::string>>& headers = {});
