@@ -18,6 +18,7 @@ namespace bj = boost::json;
 App::App(config::Config c) : cfg(std::move(c)) {}
 
 App::~App() {
+  if (events) events->stop();
   if (outbox) outbox->stop();
 }
 
@@ -39,6 +40,7 @@ void App::open() {
   catalog::Service::add_migrations(migrator, cfg.catalog_file);
   dossiers::Service::add_migrations(migrator);
   exchange::Service::add_migrations(migrator);
+  exchange::Events::add_migrations(migrator);
   int n = migrator.apply(*db);
   if (n > 0) spdlog::info("applied {} migration(s)", n);
 
@@ -92,6 +94,17 @@ void App::open() {
   exchange::Options xo;
   xo.authenticate = [this](const http::Request& req) { return identity->authenticate(req); };
   exchange = std::make_unique<exchange::Service>(*db, *audit, *keys, xo);
+  exchange::EventOptions eo;
+  eo.poll_ms = cfg.outbox_poll_ms;
+  eo.backoff_ms = cfg.outbox_backoff_ms;
+  eo.max_attempts = cfg.outbox_max_attempts;
+  eo.member = [this](const http::Request& req) { return exchange->member_of(req); };
+  events = std::make_unique<exchange::Events>(*db, *audit, *keys, eo);
+  // The platform's change feed becomes events of its topics (idempotent by outbox event id).
+  for (const char* topic : {"citizen.", "household.", "enterprise.", "parcel.", "dossier.status"})
+    outbox->on(topic, [this](const outbox::Event& e) {
+      db->write([&](db::Conn& c) { exchange::Events::publish_in(c, e.topic, e.key, e.payload, "lienthong", "outbox:" + std::to_string(e.id)); });
+    });
 }
 
 void App::warn_missing_schedules() const {
@@ -139,6 +152,7 @@ void App::add_routes() {
   catalog->add_routes(router);
   dossiers->add_routes(router);
   exchange->add_routes(router);
+  events->add_routes(router);
   audit->add_routes(router, *db);
 }
 

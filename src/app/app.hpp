@@ -11,6 +11,7 @@
 #include "modules/audit/audit.hpp"
 #include "modules/catalog/catalog.hpp"
 #include "modules/dossiers/dossiers.hpp"
+#include "modules/exchange/events.hpp"
 #include "modules/exchange/exchange.hpp"
 #include "modules/identity/identity.hpp"
 #include "modules/registry/documents.hpp"
@@ -54,6 +55,7 @@ class App {
   std::unique_ptr<catalog::Service> catalog;  // procedure catalogue
   std::unique_ptr<dossiers::Service> dossiers;
   std::unique_ptr<exchange::Service> exchange;  // data exchange gateway
+  std::unique_ptr<exchange::Events> events;     // event topics, subscriptions, delivery
   metrics::Registry metrics;
   http::Router router;
 

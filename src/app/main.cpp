@@ -71,6 +71,7 @@ int serve(app::App& a, bool demo, const std::string& ready_file) {
   http::Server server(sopts, dispatcher);
   uint16_t port = server.listen();
   a.outbox->start(1);
+  a.events->start(1);
   spdlog::info("lienthong {} listening on http://{}:{} (database: {}, durability: {})", LT_VERSION, a.cfg.address, port,
                config::mask_url(a.cfg.db), a.db->backend() == db::Backend::sqlite ? "synchronous=" + a.cfg.sqlite_synchronous : "postgresql");
   if (!ready_file.empty()) {
@@ -78,6 +79,7 @@ int serve(app::App& a, bool demo, const std::string& ready_file) {
     std::filesystem::rename(ready_file + ".tmp", ready_file);
   }
   server.run();
+  a.events->stop();
   a.outbox->stop();
   spdlog::info("stopped cleanly");
   return 0;

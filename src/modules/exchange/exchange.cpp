@@ -283,6 +283,13 @@ Service::~Service() {
   impl_->log_thread.join();
 }
 
+std::optional<std::string> Service::member_of(const http::Request& req) const {
+  std::string type, message;
+  auto s = impl_->authenticate(req, type, message);
+  if (!s) return std::nullopt;
+  return s->id.str();
+}
+
 Service::Stats Service::stats() const {
   std::lock_guard g(impl_->log_mu);
   return {impl_->logged, static_cast<int64_t>(impl_->log_queue.size())};

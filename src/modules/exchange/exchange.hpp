@@ -71,6 +71,8 @@ class Service {
   static void add_migrations(db::Migrator& m);
 
   void add_routes(http::Router& r);
+  // The caller's system id when its X-Road-Client names an active system whose key it presents.
+  std::optional<std::string> member_of(const http::Request& req) const;
 
   struct Stats {
     int64_t logged = 0, pending = 0;

@@ -1,0 +1,71 @@
+#pragma once
+// Events (issue 6, item 3; docs/EXCHANGE.md, "Events"): topics (event types with a JSON schema),
+// events published by members or taken from the platform's outbox (registry changes, dossier
+// statuses), subscriptions of member systems (push to a webhook, or pull with acknowledgement),
+// and delivery at least once, in order per key: a dead-lettered event holds its key back until an
+// admin redelivers or skips it. Each push is signed like gateway messages; every attempt is logged.
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "platform/db/db.hpp"
+#include "platform/http/router.hpp"
+
+namespace lt::audit {
+class Log;
+}
+namespace lt::crypto {
+class KeyRing;
+}
+
+namespace lt::exchange {
+
+struct EventOptions {
+  int poll_ms = 200;
+  int batch = 200;
+  int max_attempts = 8;
+  int backoff_ms = 1000;        // first retry; doubles each attempt
+  int max_backoff_ms = 600000;
+  int lease_ms = 30000;         // a claimed delivery is re-claimable after this (crashed process)
+  int push_timeout_ms = 5000;
+  // The caller's system id (INSTANCE/CLASS/MEMBER/SUBSYSTEM) when its X-Road-Client and key agree.
+  std::function<std::optional<std::string>(const http::Request&)> member;
+};
+
+class Events {
+ public:
+  Events(db::Database& db, audit::Log& audit, crypto::KeyRing& keys, EventOptions opts);
+  ~Events();
+  static void add_migrations(db::Migrator& m);
+
+  // Stores an event and fans it out to the matching subscriptions in the caller's transaction.
+  // `source_id` (e.g. "outbox:42") makes it idempotent. Returns the event id (0: seen before).
+  static int64_t publish_in(db::Conn& c, const std::string& topic, const std::string& key, const std::string& payload_json,
+                            const std::string& publisher, const std::string& source_id);
+  void start(int threads = 1);
+  void stop();
+  int deliver_once();  // claims and pushes one batch now; returns how many were attempted
+
+  void add_routes(http::Router& r);
+
+ private:
+  void loop();
+  db::Database& db_;
+  audit::Log& audit_;
+  crypto::KeyRing& keys_;
+  EventOptions opts_;
+  std::string worker_;
+  std::atomic<bool> running_{false};
+  std::vector<std::thread> threads_;
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+};
+
+}  // namespace lt::exchange
