@@ -112,6 +112,29 @@ Dossier dossier_from(const db::Row& r) {
   return d;
 }
 
+Dossier summary_from(const db::Row& r) {
+  Dossier d;
+  d.id = r.i64(0);
+  d.code = r.str(1);
+  d.procedure_code = r.str(2);
+  d.receiving_agency = r.str(3);
+  d.current_agency = r.str(4);
+  d.channel = static_cast<int>(r.i64(5));
+  d.applicant_kind = static_cast<int>(r.i64(6));
+  d.applicant_name = r.str(7);
+  d.summary = r.str(8);
+  d.status = static_cast<int>(r.i64(9));
+  d.substate = r.str(10);
+  d.step = r.str(11);
+  d.submitted_at = r.str(12);
+  d.received_at = r.opt(13).value_or("");
+  d.due_at = r.opt(14).value_or("");
+  d.finished_at = r.opt(15).value_or("");
+  d.returned_at = r.opt(16).value_or("");
+  d.paused_at = r.opt(17).value_or("");
+  return d;
+}
+
 Service::Service(db::Database& db, audit::Log& audit, crypto::KeyRing& keys, files::BlobStore& blobs, units::Service& units,
                  registry::Service& registry, registry::Documents& documents, catalog::Service& catalog, calendar::Store& calendar,
                  Options opts)

@@ -56,6 +56,12 @@ inline constexpr const char* kDossierCols =
 
 Dossier dossier_from(const db::Row& r);
 
+// The columns a list shows (inbox, my dossiers): no JSON to parse.
+inline constexpr const char* kSummaryCols =
+    "id, code, procedure_code, receiving_agency, current_agency, channel, applicant_kind, applicant_name, summary, status, substate, step,"
+    " submitted_at, received_at, due_at, finished_at, returned_at, paused_at";
+Dossier summary_from(const db::Row& r);
+
 struct Service::Impl {
   db::Database& db;
   audit::Log& audit;

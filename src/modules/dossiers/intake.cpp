@@ -340,7 +340,10 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
   // component was taken from the registry.
   auto reads = purposes_read(*p, a);
   for (const auto& purpose : registry_reads) reads[purpose] = "*";
-  for (const auto& [purpose, fields] : reads) impl_->registry.log_access(req, applicant_registry(a.kind), a.key, fields, purpose, "granted");
+  // Written with the dossier, in the same commit.
+  std::vector<registry::AccessEntry> access;
+  for (const auto& [purpose, fields] : reads)
+    access.push_back(registry::Service::access_entry(req, applicant_registry(a.kind), a.key, fields, purpose, "granted"));
 
   // Routing: commune-level procedures go to the applicant's commune of residence when it is in the
   // receiving agency's province, else to the receiving commune; province-level ones to the named
@@ -458,9 +461,11 @@ std::pair<bj::object, bool> Service::submit(const http::Request& req, const bj::
                       "Hồ sơ " + p->name + " của " + d.applicant_name + " đã được " + (channel == 2 ? "đăng ký trực tuyến." : "tiếp nhận.") +
                           (d.due_at.empty() ? "" : " Ngày hẹn trả kết quả: " + local_display(d.due_at) + ".")};
       impl_->insert(c, d, ch, req);
+      registry::AccessLog::insert(c, access);
     });
     return {impl_->json(d, true), true};
   } catch (const Seen& s) {
+    for (const auto& e : access) impl_->registry.log_access(req, e.registry, e.subject, e.fields, e.purpose, e.outcome);
     auto prev = impl_->load(s.code);
     if (!prev) throw ApiError::conflict("idempotency_conflict", "Hồ sơ trước đó chưa hoàn tất / The earlier submission is not complete", "Idempotency-Key");
     return {impl_->json(*prev, true), false};

@@ -34,7 +34,7 @@ bj::object Service::inbox(const http::Request& req, int limit, const std::string
   if (who.kind != "official" || who.agency_code.empty()) throw ApiError::forbidden("Chỉ cán bộ của một cơ quan / Officials of an agency only");
   if (who.role != "one-stop-officer" && who.role != "specialist" && who.role != "leader")
     throw ApiError::forbidden("Vai trò không có hộp hồ sơ / This role has no inbox");
-  std::string sql = std::string("SELECT ") + kDossierCols + " FROM dossiers WHERE queue_agency = ? AND queue_role = ?";
+  std::string sql = std::string("SELECT ") + kSummaryCols + " FROM dossiers WHERE queue_agency = ? AND queue_role = ?";
   std::vector<db::Param> params{who.agency_code, who.role};
   if (!after.empty()) {
     size_t bar = after.rfind('|');
@@ -51,7 +51,7 @@ bj::object Service::inbox(const http::Request& req, int limit, const std::string
   bj::array items;
   std::string next;
   for (const auto& r : rows.rows) {
-    Dossier d = dossier_from(r);
+    Dossier d = summary_from(r);
     items.push_back(impl_->json(d, false));
     next = (d.due_at.empty() ? d.submitted_at : d.due_at) + "|" + std::to_string(d.id);
   }
@@ -66,11 +66,11 @@ bj::object Service::mine(const http::Request& req) {
   bj::array items;
   auto rows = impl_->db.read([&](db::Conn& c) {
     if (key.empty() || !who.verified)
-      return c.q(std::string("SELECT ") + kDossierCols + " FROM dossiers WHERE applicant_account = ? ORDER BY id DESC LIMIT 200", who.account_id);
-    return c.q(std::string("SELECT ") + kDossierCols + " FROM dossiers WHERE applicant_key = ? AND applicant_kind = ? ORDER BY id DESC LIMIT 200", key,
+      return c.q(std::string("SELECT ") + kSummaryCols + " FROM dossiers WHERE applicant_account = ? ORDER BY id DESC LIMIT 200", who.account_id);
+    return c.q(std::string("SELECT ") + kSummaryCols + " FROM dossiers WHERE applicant_key = ? AND applicant_kind = ? ORDER BY id DESC LIMIT 200", key,
                who.kind == "citizen" ? 1 : 2);
   });
-  for (const auto& r : rows.rows) items.push_back(impl_->json(dossier_from(r), false));
+  for (const auto& r : rows.rows) items.push_back(impl_->json(summary_from(r), false));
   return {{"items", std::move(items)}};
 }
 

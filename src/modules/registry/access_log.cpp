@@ -36,6 +36,19 @@ void AccessLog::write(AccessEntry e) {
   done.get();
 }
 
+void AccessLog::insert(db::Conn& c, const std::vector<AccessEntry>& entries) {
+  if (entries.empty()) return;
+  std::vector<std::vector<db::Param>> rows;
+  rows.reserve(entries.size());
+  for (const auto& e : entries)
+    rows.push_back({e.at, e.reader, e.reader_name, e.reader_role, e.reader_unit, e.registry, e.subject, e.fields, e.purpose, e.outcome,
+                    e.request_id});
+  db::insert_rows(c, "pd_access_log",
+                  {"at", "reader", "reader_name", "reader_role", "reader_unit", "registry", "subject", "fields", "purpose", "outcome",
+                   "request_id"},
+                  rows);
+}
+
 void AccessLog::run() {
   for (;;) {
     std::deque<std::pair<AccessEntry, std::promise<void>>> batch;
@@ -46,17 +59,10 @@ void AccessLog::run() {
       batch.swap(queue_);
     }
     try {
-      std::vector<std::vector<db::Param>> rows;
-      rows.reserve(batch.size());
-      for (auto& [e, _] : batch)
-        rows.push_back({e.at, e.reader, e.reader_name, e.reader_role, e.reader_unit, e.registry, e.subject, e.fields, e.purpose,
-                        e.outcome, e.request_id});
-      db_.write([&](db::Conn& c) {
-        db::insert_rows(c, "pd_access_log",
-                        {"at", "reader", "reader_name", "reader_role", "reader_unit", "registry", "subject", "fields", "purpose",
-                         "outcome", "request_id"},
-                        rows);
-      });
+      std::vector<AccessEntry> entries;
+      entries.reserve(batch.size());
+      for (auto& [e, _] : batch) entries.push_back(e);
+      db_.write([&](db::Conn& c) { insert(c, entries); });
       for (auto& [_, p] : batch) p.set_value();
     } catch (...) {
       for (auto& [_, p] : batch) p.set_exception(std::current_exception());

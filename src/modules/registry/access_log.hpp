@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "platform/db/db.hpp"
 
@@ -26,6 +27,8 @@ class AccessLog {
 
   // Returns once the entry is committed; throws what the commit threw.
   void write(AccessEntry e);
+  // Writes entries inside the caller's transaction (committed with the caller's answer).
+  static void insert(db::Conn& c, const std::vector<AccessEntry>& entries);
 
   static void add_migration(db::Migrator& m);
 

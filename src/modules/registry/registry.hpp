@@ -115,6 +115,10 @@ class Service {
   // Writes one line of the personal-data access log; returns once it is durably committed (group commit).
   void log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                   const std::string& purpose, const std::string& outcome);
+  // The same line, for the caller to write with AccessLog::insert in its own transaction (a dossier
+  // that reads the registry commits the access log line with the dossier).
+  static AccessEntry access_entry(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
+                                  const std::string& purpose, const std::string& outcome);
 
   const std::set<std::string, std::less<>>& old_provinces() const { return old_provinces_; }
   int stale_days = 365;

@@ -49,11 +49,15 @@ void Service::check_scope(const http::Request& req, const bj::object& rec) const
   if (mine.empty() || unit != mine) throw ApiError::forbidden("Bản ghi ngoài phạm vi quản lý của bạn / Record outside your scope");
 }
 
+AccessEntry Service::access_entry(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
+                                  const std::string& purpose, const std::string& outcome) {
+  const auto& p = req.who();
+  return {timeutil::now_iso(), p.actor(), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome, req.request_id};
+}
+
 void Service::log_access(const http::Request& req, const std::string& registry, const std::string& key, const std::string& fields,
                          const std::string& purpose, const std::string& outcome) {
-  const auto& p = req.who();
-  access_log_->write({timeutil::now_iso(), req.who().actor(), p.display_name, p.role, p.unit_code, registry, key, fields, purpose, outcome,
-                      req.request_id});
+  access_log_->write(access_entry(req, registry, key, fields, purpose, outcome));
 }
 
 void Service::add_routes(http::Router& r) {

@@ -63,37 +63,50 @@ int Outbox::run_once() {
   for (const auto& r : claimed.rows)
     events.push_back({r.i64(0), r.str(1), r.str(2), r.str(3), static_cast<int>(r.i64(4)), r.str(5)});
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.id < b.id; });
+  // Hand every event to its handler, then record all the outcomes in one transaction (one commit
+  // per batch instead of one per event; a crash before it only means redelivery).
+  struct Outcome {
+    std::string status, error, finished;
+  };
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(events.size());
   for (const auto& e : events) {
     const Handler* h = handler_for(e.topic);
-    std::string status = "done", error;
+    Outcome o{"done", "", ""};
     if (!h) {
-      status = "skipped";
+      o.status = "skipped";
     } else {
       try {
         (*h)(e);
       } catch (const std::exception& ex) {
-        error = ex.what();
-        status = e.attempts + 1 >= opts_.max_attempts ? "dead" : "pending";
+        o.error = ex.what();
+        o.status = e.attempts + 1 >= opts_.max_attempts ? "dead" : "pending";
       }
     }
-    std::string fin = timeutil::now_iso();
-    db_.write([&](db::Conn& c) {
-      if (status == "pending") {
+    o.finished = timeutil::now_iso();
+    outcomes.push_back(std::move(o));
+  }
+  if (events.empty()) return 0;
+  db_.write([&](db::Conn& c) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
+      const Outcome& o = outcomes[i];
+      if (o.status == "pending") {
         int64_t delay = opts_.backoff_ms;
-        for (int i = 0; i < e.attempts && delay < opts_.max_backoff_ms; ++i) delay *= 2;
+        for (int k = 0; k < e.attempts && delay < opts_.max_backoff_ms; ++k) delay *= 2;
         delay = std::min<int64_t>(delay, opts_.max_backoff_ms);
         c.q("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL,"
             " last_error = ? WHERE id = ? AND claimed_by = ?",
-            timeutil::iso_utc(timeutil::now_ms() + delay), error.substr(0, 1000), e.id, worker_id_);
-        spdlog::warn("outbox event {} ({}) failed, retry in {} ms: {}", e.id, e.topic, delay, error);
+            timeutil::iso_utc(timeutil::now_ms() + delay), o.error.substr(0, 1000), e.id, worker_id_);
+        spdlog::warn("outbox event {} ({}) failed, retry in {} ms: {}", e.id, e.topic, delay, o.error);
       } else {
         c.q("UPDATE outbox SET status = ?, attempts = attempts + 1, finished_at = ?, claimed_until = NULL,"
             " last_error = ? WHERE id = ? AND claimed_by = ?",
-            status, fin, error.empty() ? db::Param(db::Null{}) : db::Param(error.substr(0, 1000)), e.id, worker_id_);
-        if (status == "dead") spdlog::error("outbox event {} ({}) dead-lettered: {}", e.id, e.topic, error);
+            o.status, o.finished, o.error.empty() ? db::Param(db::Null{}) : db::Param(o.error.substr(0, 1000)), e.id, worker_id_);
+        if (o.status == "dead") spdlog::error("outbox event {} ({}) dead-lettered: {}", e.id, e.topic, o.error);
       }
-    });
-  }
+    }
+  });
   return static_cast<int>(events.size());
 }
 

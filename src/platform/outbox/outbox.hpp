@@ -29,7 +29,7 @@ using Handler = std::function<void(const Event&)>;
 
 struct Options {
   int poll_ms = 200;
-  int batch = 50;
+  int batch = 200;
   int max_attempts = 8;
   int backoff_ms = 1000;       // first retry delay; doubles each attempt
   int max_backoff_ms = 3600000;
