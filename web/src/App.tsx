@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from './auth';
 import { Alert } from './components/Alert';
@@ -22,7 +23,45 @@ import { CounterIntakePage } from './pages/workspace/CounterIntakePage';
 import { InboxPage } from './pages/workspace/InboxPage';
 import { WorkDossierPage } from './pages/workspace/WorkDossierPage';
 import { Redirect, safeNext, useLocation } from './router';
-import { canReadRegistry, canSeeQuality, hasInbox, isAdminRole, isApplicantRole, type Account } from './types';
+import {
+  canManageExchange,
+  canReadRegistry,
+  canSeeQuality,
+  hasInbox,
+  isAdminRole,
+  isApplicantRole,
+  type Account,
+} from './types';
+
+/** A page loaded on demand could not be fetched (e.g. a new version was deployed meanwhile). */
+function ChunkError() {
+  const { t } = useTranslation();
+  return (
+    <Alert tone="error" testId="chunk-error">
+      {t('errors.network')}{' '}
+      <button type="button" className="btn btn--ghost btn--small" onClick={() => window.location.reload()}>
+        {t('errors.retry')}
+      </button>
+    </Alert>
+  );
+}
+
+// Administrators' data exchange pages: a chunk of their own, loaded when first opened.
+const ExchangePage = lazy(() =>
+  import('./pages/admin/exchange/ExchangePage').then(
+    (m) => ({ default: m.ExchangePage }),
+    () => ({ default: ChunkError }),
+  ),
+);
+
+function Loading() {
+  const { t } = useTranslation();
+  return (
+    <p className="muted" role="status">
+      {t('app.loading')}
+    </p>
+  );
+}
 
 /** The one path parameter of "/prefix/:param" (decoded), or null. */
 function param(path: string, prefix: string, suffix = ''): string | null {
@@ -89,6 +128,14 @@ function AuthedRoutes({ account, path }: { account: Account; path: string }) {
     return account.role === 'one-stop-officer' ? <CounterIntakePage /> : <ForbiddenPage />;
   const workCode = param(path, '/xu-ly/');
   if (workCode) return hasInbox(account.role) ? <WorkDossierPage code={workCode} /> : <ForbiddenPage />;
+  if (path === '/admin/exchange' || path.startsWith('/admin/exchange/'))
+    return canManageExchange(account.role) ? (
+      <Suspense fallback={<Loading />}>
+        <ExchangePage path={path} />
+      </Suspense>
+    ) : (
+      <ForbiddenPage />
+    );
   const myCode = param(path, '/ho-so/');
   if (myCode) {
     if (isApplicantRole(account.role)) return <MyDossierPage code={myCode} />;

@@ -6,6 +6,7 @@ import type {
   AddedDocument,
   AccountStatus,
   Agency,
+  ApiKey,
   ConversionResult,
   ConversionSummary,
   ConvertedCsv,
@@ -14,9 +15,18 @@ import type {
   Dossier,
   DossierInput,
   DossierSummary,
+  EventType,
+  ExchangeDelivery,
+  ExchangeGrant,
+  ExchangeMessage,
+  ExchangeService,
+  ExchangeSystem,
   Inbox,
+  IssuedApiKey,
   LoginResponse,
   NewDocumentMeta,
+  NewExchangeGrant,
+  NewExchangeService,
   OwnerKind,
   PdsDocument,
   Prefill,
@@ -419,6 +429,86 @@ export const api = {
   /** Public: verifies a signed result JSON file as issued. */
   verifyResultFile(file: Blob): Promise<Verification> {
     return request('POST', '/api/v1/public/results/verify', { raw: { body: file, type: 'application/json' } });
+  },
+
+  // ---- data exchange (docs/EXCHANGE.md; exchange.manage) ----
+
+  exchangeSystems(): Promise<{ items: ExchangeSystem[] }> {
+    return request('GET', '/api/v1/exchange/systems');
+  },
+
+  registerSystem(input: { id: string; name: string; account_id: number; rate_per_second?: number }): Promise<{
+    system: ExchangeSystem;
+  }> {
+    return request('POST', '/api/v1/exchange/systems', { body: input });
+  },
+
+  exchangeServices(): Promise<{ items: ExchangeService[] }> {
+    return request('GET', '/api/v1/exchange/services');
+  },
+
+  publishService(input: NewExchangeService): Promise<{ service: ExchangeService }> {
+    return request('POST', '/api/v1/exchange/services', { body: input });
+  },
+
+  exchangeGrants(): Promise<{ items: ExchangeGrant[] }> {
+    return request('GET', '/api/v1/exchange/grants');
+  },
+
+  createGrant(input: NewExchangeGrant): Promise<{ id: number }> {
+    return request('POST', '/api/v1/exchange/grants', { body: input });
+  },
+
+  revokeGrant(id: number): Promise<{ ok: boolean }> {
+    return request('DELETE', `/api/v1/exchange/grants/${encodeURIComponent(String(id))}`);
+  },
+
+  /** The message log, newest first; empty filters are left out. */
+  exchangeMessages(params: { client?: string; service?: string; status?: string; limit?: number }): Promise<{
+    items: ExchangeMessage[];
+  }> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    const q = qs.toString();
+    return request('GET', `/api/v1/exchange/messages${q ? `?${q}` : ''}`);
+  },
+
+  /** Event deliveries (newest first, at most 500); empty filters are left out. */
+  exchangeDeliveries(params: { status?: string; subscription?: string }): Promise<{ items: ExchangeDelivery[] }> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+    const q = qs.toString();
+    return request('GET', `/api/v1/exchange/deliveries${q ? `?${q}` : ''}`);
+  },
+
+  /** A dead delivery: try again (redeliver) or give it up (skip); either way its key resumes. */
+  deliveryAction(id: number, action: 'redeliver' | 'skip'): Promise<{ ok: boolean }> {
+    return request('POST', `/api/v1/exchange/deliveries/${encodeURIComponent(String(id))}/${action}`);
+  },
+
+  /** Open: the event types (topics) with their JSON schemas. */
+  eventTypes(): Promise<{ items: EventType[] }> {
+    return request('GET', '/api/v1/pubsub/event-types');
+  },
+
+  // ---- API keys of an account (docs/API.md; accounts.manage) ----
+
+  apiKeys(accountId: number): Promise<{ items: ApiKey[] }> {
+    return request('GET', `/api/v1/accounts/${encodeURIComponent(String(accountId))}/api-keys`);
+  },
+
+  /** Issues a new key; the older ones keep working for overlap_hours (0 ends them now). */
+  issueApiKey(accountId: number, overlapHours: number): Promise<IssuedApiKey> {
+    return request('POST', `/api/v1/accounts/${encodeURIComponent(String(accountId))}/api-keys`, {
+      body: { overlap_hours: overlapHours },
+    });
+  },
+
+  revokeApiKey(accountId: number, keyId: number): Promise<{ ok: boolean }> {
+    return request(
+      'DELETE',
+      `/api/v1/accounts/${encodeURIComponent(String(accountId))}/api-keys/${encodeURIComponent(String(keyId))}`,
+    );
   },
 };
 

@@ -640,3 +640,147 @@ export function hasInbox(role: Role | undefined | null): boolean {
 export function isApplicantRole(role: Role | undefined | null): boolean {
   return role === 'citizen' || role === 'business';
 }
+
+// ---- data exchange (docs/EXCHANGE.md) ----
+
+/** Roles with exchange.manage (server: src/modules/identity/identity.cpp): system and province administrators. */
+export function canManageExchange(role: Role | undefined | null): boolean {
+  return role === 'system-admin' || role === 'province-admin';
+}
+
+/** GET /api/v1/exchange/systems → items: a member system (an X-Road subsystem). */
+export interface ExchangeSystem {
+  /** INSTANCE/CLASS/MEMBER/SUBSYSTEM */
+  id: string;
+  name: string;
+  status: 'active' | string;
+  /** Its member-system account: the account's API keys authenticate the system. */
+  account_id: number;
+  /** 0: the default (1,000 a second). */
+  rate_per_second: number;
+  created_at: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** GET /api/v1/exchange/services → items: a published service. */
+export interface ExchangeService {
+  id: number;
+  provider: string;
+  code: string;
+  version: string;
+  upstream: string;
+  methods: string[];
+  paths: string[];
+  timeout_ms: number;
+  max_body: number;
+  description: string;
+  has_openapi: boolean;
+  status: 'active' | string;
+}
+
+export interface NewExchangeService {
+  provider: string;
+  code: string;
+  version?: string;
+  upstream: string;
+  methods: string[];
+  paths: string[];
+  timeout_ms: number;
+  max_body: number;
+  description?: string;
+  openapi?: string;
+}
+
+/** GET /api/v1/exchange/grants → items (newest first, at most 1,000). */
+export interface ExchangeGrant {
+  id: number;
+  client: string;
+  service_id: number;
+  /** Comma-separated; empty: the service's own methods. */
+  methods: string;
+  /** Empty: every published path. */
+  path_prefix: string;
+  valid_from: string | null;
+  valid_to: string | null;
+  revoked_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface NewExchangeGrant {
+  client: string;
+  service_id: number;
+  methods?: string[];
+  path_prefix?: string;
+  valid_from?: string;
+  valid_to?: string;
+}
+
+/** GET /api/v1/exchange/messages → items: one row of the hash-chained message log (newest first). */
+export interface ExchangeMessage {
+  id: number;
+  message_id: string;
+  request_id: string;
+  at: string;
+  client: string;
+  /** PROVIDER-ID/SERVICE-CODE (or INSTANCE/listClients). */
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+  /** X-Road fault type, e.g. Client.AccessDenied; empty when forwarded. */
+  error: string;
+  request_bytes: number;
+  response_bytes: number;
+  latency_us: number;
+  user_id: string;
+  hash: string;
+}
+
+export type DeliveryStatus = 'pending' | 'claimed' | 'delivered' | 'dead' | 'skipped';
+
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'claimed', 'delivered', 'dead', 'skipped'];
+
+/** GET /api/v1/exchange/deliveries → items (newest first, at most 500). */
+export interface ExchangeDelivery {
+  id: number;
+  subscription_id: number;
+  /** The subscriber. */
+  system: string;
+  topic: string;
+  event_id: number;
+  key: string;
+  status: DeliveryStatus | string;
+  attempts: number;
+  next_at: string;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+/** GET /api/v1/pubsub/event-types → items. */
+export interface EventType {
+  name: string;
+  description: string;
+  /** JSON schema as text; may be empty. */
+  schema: string;
+  /** The declaring system, or "lienthong" for the platform's own. */
+  owner: string;
+}
+
+/** GET /api/v1/accounts/{id}/api-keys → items (no secrets). */
+export interface ApiKey {
+  id: number;
+  prefix: string;
+  created_at: string;
+  /** Set on the older keys when a new one is issued (rotation overlap). */
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The answer of POST /api/v1/accounts/{id}/api-keys: the key itself, shown once. */
+export interface IssuedApiKey extends ApiKey {
+  key: string;
+}

@@ -6,7 +6,8 @@
 // without forced password change; default sysadmin / Demo@2025),
 // LT_CSV_USER / LT_CSV_PASSWORD (the account that converts a CSV file; default
 // chuyenvien / LT_PASSWORD), LT_DEMO_PASSWORD (the demo accounts of the registry
-// test: tinh.admin, chuyenvien, congdan; default Demo@2025), SCREENSHOT_DIR (default ../build/screenshots,
+// test: tinh.admin, chuyenvien, congdan; default Demo@2025), LT_DEMO_API_KEY (the demo member system's
+// API key the exchange test calls the gateway with), SCREENSHOT_DIR (default ../build/screenshots,
 // relative to web/), CHROMIUM (default /usr/bin/chromium). Uses the system
 // Chromium through playwright-core: no browser is downloaded.
 
@@ -1084,6 +1085,270 @@ test('procedures and dossiers: online birth registration through to a verified r
   } finally {
     await browser.close();
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  finish();
+});
+
+// ---- data exchange administration -------------------------------------------------------------
+
+const EXCHANGE = {
+  admin: 'sysadmin', // exchange.manage
+  system: 'VN/GOV/000.00.00.H26/MOTCUA',
+  systemName: 'Hệ thống một cửa điện tử (thử nghiệm)',
+  account: 'hethong', // the demo member-system account
+  // The demo account's API key (src/app/app.hpp, kDemoApiKey): calls the gateway once.
+  apiKey: process.env.LT_DEMO_API_KEY || 'ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem',
+  upstream: 'http://127.0.0.1:9/x', // nothing listens: the grant is revoked before any call anyway
+};
+
+/** Waits for the answer of METHOD pathname triggered by `action` and checks its status. */
+async function answerWith(page, method, pathname, status, action) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === pathname && r.request().method() === method),
+    action(),
+  ]);
+  if (res.status() !== status) {
+    const body = await res.text().catch(() => '');
+    assert.fail(`${method} ${pathname}: HTTP ${res.status()} (expected ${status}) ${body}`);
+  }
+  return res;
+}
+
+/** Creates a member-system account through the API (for the key rotation); returns its id and username. */
+async function createMemberAccount() {
+  const token = await apiToken(EXCHANGE.admin, DEMO_PASSWORD);
+  const username = `ht.thu.${Date.now().toString(36)}`;
+  const res = await fetch(`${BASE_URL}/api/v1/accounts`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ username, display_name: 'Hệ thống thử khóa API', role: 'member-system', unit_code: '01' }),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 201, `create member-system account: HTTP ${res.status} ${body}`);
+  return { id: JSON.parse(body).account.id, username };
+}
+
+test('data exchange administration: member system, service, grant, API keys, message log', { skip, timeout: 180_000 }, async () => {
+  const member = await createMemberAccount();
+  const { browser, page, s, shot, pathOf, finish } = await openBrowser();
+  const code = `thu-nghiem-${Date.now().toString(36)}`;
+  const service = `${EXCHANGE.system}/${code}`;
+
+  try {
+    // 1. Not for other roles: no menu entry, and the page says "forbidden".
+    await openAs(page, s, 'chuyenvien', '/admin/exchange');
+    await page.getByTestId('forbidden').waitFor();
+    assert.equal(await page.getByTestId('nav-exchange').count(), 0, 'a specialist sees the exchange menu');
+
+    // 2. The system administrator opens it from the menu: member systems first.
+    await openAs(page, s, EXCHANGE.admin, '/');
+    await page.getByTestId('nav-exchange').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange');
+    await page.getByRole('heading', { level: 1, name: 'Trục liên thông' }).waitFor();
+    assert.equal(await page.getByTestId('nav-exchange').getAttribute('aria-current'), 'page');
+    assert.equal(await page.getByTestId('exchange-tab-systems').getAttribute('aria-current'), 'page');
+    await page.locator('[data-testid="systems-table"], [data-testid="systems-empty"]').first().waitFor();
+
+    // 3. Register the system bound to the demo member-system account (unless a previous run did).
+    const systemRow = page.getByTestId(`system-row-${EXCHANGE.system}`);
+    if ((await systemRow.count()) === 0) {
+      const picker = page.getByTestId('system-account');
+      await picker.locator('option', { hasText: `${EXCHANGE.account} — ` }).waitFor({ state: 'attached' });
+      // A malformed id is refused in the browser.
+      await page.getByLabel('Mã hệ thống').fill('VN/GOV/MOTCUA');
+      await page.getByLabel('Tên hệ thống').fill(EXCHANGE.systemName);
+      await page.getByTestId('system-submit').click();
+      assert.match(await text(page.locator('#system-id-error')), /4 phần/);
+      assert.match(await text(page.locator('#system-account-error')), /Vui lòng chọn tài khoản/);
+      await page.getByLabel('Mã hệ thống').fill(EXCHANGE.system);
+      const accountValue = await picker.evaluate(
+        (sel, u) => [...sel.options].find((o) => o.text.startsWith(`${u} — `))?.value ?? '',
+        EXCHANGE.account,
+      );
+      assert.ok(accountValue, 'the account picker does not offer hethong');
+      await picker.selectOption(accountValue);
+      const res = await answerWith(page, 'POST', '/api/v1/exchange/systems', 201, () =>
+        page.getByTestId('system-submit').click(),
+      );
+      const sent = JSON.parse(res.request().postData() || '{}');
+      assert.deepEqual(sent, { id: EXCHANGE.system, name: EXCHANGE.systemName, account_id: Number(accountValue) });
+      await page.getByTestId('exchange-message').filter({ hasText: EXCHANGE.system }).waitFor();
+    }
+    await systemRow.waitFor();
+    await page.getByTestId(`system-account-${EXCHANGE.system}`).filter({ hasText: EXCHANGE.account }).waitFor();
+    await shot('exchange-systems-vi.png');
+
+    // 4. Publish a service of it: an invalid upstream is refused in the browser first.
+    await page.getByTestId('exchange-tab-services').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/services');
+    await page.getByTestId('service-form').waitFor();
+    await page.getByTestId('service-provider').selectOption(EXCHANGE.system);
+    await page.getByLabel('Mã dịch vụ').fill(code);
+    await page.getByLabel('Địa chỉ dịch vụ gốc').fill('ftp://127.0.0.1/x');
+    await page.getByTestId('service-openapi').fill('{"openapi": ');
+    await page.getByTestId('service-submit').click();
+    assert.match(await text(page.locator('#service-upstream-error')), /http:\/\//);
+    assert.match(await text(page.locator('#service-openapi-error')), /JSON/);
+    await page.getByLabel('Địa chỉ dịch vụ gốc').fill(EXCHANGE.upstream);
+    await page.getByTestId('service-method-POST').check();
+    await page.getByTestId('service-paths').fill('/\n/ho-so');
+    await page.getByTestId('service-timeout').fill('5000');
+    await page.getByTestId('service-max-body').fill('65536');
+    await page.getByTestId('service-description').fill('Dịch vụ thử nghiệm tra cứu hồ sơ');
+    await page
+      .getByTestId('service-openapi')
+      .fill('{"openapi": "3.0.3", "info": {"title": "Tra cứu hồ sơ", "version": "1"}, "paths": {}}');
+    const published = await answerWith(page, 'POST', '/api/v1/exchange/services', 201, () =>
+      page.getByTestId('service-submit').click(),
+    );
+    const sentService = JSON.parse(published.request().postData() || '{}');
+    assert.equal(sentService.provider, EXCHANGE.system);
+    assert.equal(sentService.upstream, EXCHANGE.upstream);
+    assert.deepEqual(sentService.methods, ['GET', 'POST']);
+    assert.deepEqual(sentService.paths, ['/', '/ho-so']);
+    assert.equal(sentService.timeout_ms, 5000);
+    assert.equal(sentService.max_body, 65536);
+    const serviceId = (await published.json()).service.id;
+    const serviceRow = page.getByTestId(`service-row-${code}`);
+    await serviceRow.waitFor();
+    assert.ok((await text(serviceRow)).includes(EXCHANGE.upstream), 'the service row lacks its upstream');
+    assert.ok((await text(serviceRow)).includes('OpenAPI'), 'the service row lacks its OpenAPI mark');
+    await shot('exchange-services-vi.png');
+
+    // 5. Grant the system its service (from the service's row), see it current, revoke it.
+    await page.getByTestId(`service-grant-${code}`).click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/grants' && u.searchParams.get('service') === String(serviceId));
+    await page.getByTestId('grant-form').waitFor();
+    assert.equal(await page.getByTestId('grant-service').inputValue(), String(serviceId));
+    await page.getByTestId('grant-client').selectOption(EXCHANGE.system);
+    await page.getByTestId('grant-method-GET').check();
+    const granted = await answerWith(page, 'POST', '/api/v1/exchange/grants', 201, () =>
+      page.getByTestId('grant-submit').click(),
+    );
+    assert.deepEqual(JSON.parse(granted.request().postData() || '{}'), {
+      client: EXCHANGE.system,
+      service_id: serviceId,
+      methods: ['GET'],
+    });
+    const grantId = (await granted.json()).id;
+    const grantRow = page.getByTestId(`grant-row-${grantId}`);
+    await grantRow.waitFor();
+    assert.equal(await grantRow.getAttribute('data-client'), EXCHANGE.system);
+    assert.equal(await grantRow.getAttribute('data-service'), service);
+    assert.equal(await text(page.getByTestId(`grant-state-${grantId}`)), 'Đang hiệu lực');
+    await shot('exchange-grants-vi.png');
+    page.once('dialog', (d) => void d.accept());
+    await answerWith(page, 'DELETE', `/api/v1/exchange/grants/${grantId}`, 200, () =>
+      page.getByTestId(`grant-revoke-${grantId}`).click(),
+    );
+    await page.locator(`[data-testid="grant-state-${grantId}"][data-state="revoked"]`).waitFor();
+    assert.equal(await text(page.getByTestId(`grant-state-${grantId}`)), 'Đã thu hồi');
+    assert.equal(await page.getByTestId(`grant-revoke-${grantId}`).count(), 0, 'a revoked grant can be revoked');
+
+    // 6. The system calls its service once: refused (no current grant), and logged.
+    const call = await fetch(`${BASE_URL}/r1/${service}/ho-so/1`, {
+      headers: { 'X-Road-Client': EXCHANGE.system, 'X-API-Key': EXCHANGE.apiKey, Accept: 'application/json' },
+    });
+    await call.text();
+    assert.equal(call.status, 403, `gateway call after the revocation: HTTP ${call.status}`);
+    assert.equal(call.headers.get('x-road-error'), 'Client.AccessDenied');
+
+    // 7. API keys: the demo account's key; a new account's key issued, rotated, the old one revoked.
+    await page.getByTestId('exchange-tab-keys').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/keys');
+    const keysAccount = page.getByTestId('keys-account');
+    await keysAccount.locator('option', { hasText: `${EXCHANGE.account} — ` }).waitFor({ state: 'attached' });
+    const demoAccount = await keysAccount.evaluate(
+      (sel, u) => [...sel.options].find((o) => o.text.startsWith(`${u} — `))?.value ?? '',
+      EXCHANGE.account,
+    );
+    await keysAccount.selectOption(demoAccount);
+    await page.waitForURL((u) => u.searchParams.get('account') === demoAccount);
+    await page.getByTestId('keys-systems').filter({ hasText: EXCHANGE.system }).waitFor();
+    await page.getByTestId('keys-table').waitFor();
+    await page.getByTestId('key-row-demo0000').waitFor();
+
+    await keysAccount.selectOption(String(member.id));
+    await page.waitForURL((u) => u.searchParams.get('account') === String(member.id));
+    await page.getByTestId('keys-empty').waitFor();
+    const first = await answerWith(page, 'POST', `/api/v1/accounts/${member.id}/api-keys`, 201, () =>
+      page.getByTestId('key-submit').click(),
+    );
+    const firstKey = await first.json();
+    assert.equal(await page.getByTestId('key-issued-value').inputValue(), firstKey.key);
+    assert.match(firstKey.key, /^ltk_/);
+    await page.getByTestId(`key-row-${firstKey.prefix}`).waitFor();
+    assert.equal(await text(page.getByTestId(`key-state-${firstKey.prefix}`)), 'Đang hiệu lực');
+    await page.getByTestId('key-overlap').fill('2');
+    const second = await answerWith(page, 'POST', `/api/v1/accounts/${member.id}/api-keys`, 201, () =>
+      page.getByTestId('key-submit').click(),
+    );
+    assert.deepEqual(JSON.parse(second.request().postData() || '{}'), { overlap_hours: 2 });
+    const secondKey = await second.json();
+    await page.getByTestId(`key-row-${secondKey.prefix}`).waitFor();
+    await page.locator(`[data-testid="key-state-${firstKey.prefix}"][data-state="expiring"]`).waitFor();
+    assert.equal(await text(page.getByTestId(`key-state-${firstKey.prefix}`)), 'Đang chuyển tiếp');
+    await shot('exchange-keys-vi.png');
+    page.once('dialog', (d) => void d.accept());
+    await answerWith(page, 'DELETE', `/api/v1/accounts/${member.id}/api-keys/${firstKey.id}`, 200, () =>
+      page.getByTestId(`key-revoke-${firstKey.prefix}`).click(),
+    );
+    await page.locator(`[data-testid="key-state-${firstKey.prefix}"][data-state="revoked"]`).waitFor();
+    assert.equal(await text(page.getByTestId(`key-state-${secondKey.prefix}`)), 'Đang hiệu lực');
+
+    // 8. The message log: opens (maybe empty), then finds the refused call by client and status.
+    await page.getByTestId('exchange-tab-messages').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/messages');
+    await page.locator('[data-testid="messages-table"], [data-testid="messages-empty"]').first().waitFor();
+    await page.getByTestId('messages-client').fill(EXCHANGE.system);
+    await page.getByTestId('messages-service').fill(service);
+    await page.getByTestId('messages-status').fill('403');
+    const searched = await answerWith(page, 'GET', '/api/v1/exchange/messages', 200, () =>
+      page.getByTestId('messages-submit').click(),
+    );
+    const q = new URL(searched.url()).searchParams;
+    assert.equal(q.get('client'), EXCHANGE.system);
+    assert.equal(q.get('service'), service);
+    assert.equal(q.get('status'), '403');
+    assert.equal(new URL(page.url()).searchParams.get('client'), EXCHANGE.system);
+    // The log is written just after the answer: refresh until the row is there.
+    const refused = page.locator('[data-testid^="message-row-"]').filter({ hasText: 'Client.AccessDenied' });
+    for (let i = 0; i < 20 && (await refused.count()) === 0; i++) {
+      await page.waitForTimeout(250);
+      await answerWith(page, 'GET', '/api/v1/exchange/messages', 200, () =>
+        page.getByRole('button', { name: 'Tải lại' }).click(),
+      );
+    }
+    await refused.first().waitFor();
+    assert.ok((await text(refused.first())).includes('/ho-so/1'), 'the logged message lacks its path');
+    await shot('exchange-messages-vi.png');
+
+    // 9. Event delivery and event types open; the platform's own types are listed.
+    await page.getByTestId('exchange-tab-deliveries').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/deliveries');
+    await page.locator('[data-testid="deliveries-table"], [data-testid="deliveries-empty"]').first().waitFor();
+    await page.getByTestId('deliveries-status').selectOption('dead');
+    await page.waitForURL((u) => u.searchParams.get('status') === 'dead');
+    await page.locator('[data-testid="deliveries-table"], [data-testid="deliveries-empty"]').first().waitFor();
+    await page.getByTestId('exchange-tab-events').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/events');
+    await page.getByTestId('event-type-citizen.updated').waitFor();
+
+    // 10. In English too, and a direct load of a section (the server's SPA fallback).
+    await page.getByTestId('lang-en').click();
+    await page.getByRole('heading', { level: 1, name: 'Data exchange' }).waitFor();
+    assert.equal(await text(page.getByTestId('exchange-tab-grants')), 'Access grants');
+    await page.goto(`${BASE_URL}/admin/exchange/grants`);
+    await page.getByTestId(`grant-row-${grantId}`).waitFor();
+    assert.equal(await text(page.getByTestId(`grant-state-${grantId}`)), 'Revoked');
+    await page.getByTestId('lang-vi').click();
+    await page.getByRole('heading', { level: 1, name: 'Trục liên thông' }).waitFor();
+    assert.equal(pathOf(), '/admin/exchange/grants');
+  } catch (e) {
+    await shot('failure-exchange.png').catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
   }
   finish();
 });

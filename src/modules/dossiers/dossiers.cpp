@@ -231,6 +231,7 @@ void Service::Impl::set_queue(const Dossier& d, std::string& agency, std::string
 namespace {
 db::Param opt_param(const std::string& s) { return s.empty() ? db::Param(db::Null{}) : db::Param(s); }
 db::Param opt_param(const std::optional<int64_t>& v) { return v ? db::Param(*v) : db::Param(db::Null{}); }
+db::Param opt_param(const std::optional<int>& v) { return v ? db::Param(int64_t{*v}) : db::Param(db::Null{}); }
 
 bj::object extra_of(const Dossier& d) {
   bj::object e;
@@ -260,7 +261,7 @@ void Service::Impl::insert(db::Conn& c, Dossier& d, const Change& ch, const http
              d.applicant_kind, d.applicant_key, d.applicant_name, opt_param(d.email), opt_param(d.phone), d.summary,
              opt_param(d.applicant_account), opt_param(d.assigned_to), d.status, d.substate, d.step, d.submitted_at, opt_param(d.received_at),
              opt_param(d.due_at), opt_param(d.original_due_at), opt_param(d.finished_at), opt_param(d.returned_at), opt_param(d.paused_at),
-             d.paused_minutes, d.resume_status ? db::Param(int64_t{*d.resume_status}) : db::Param(db::Null{}), opt_param(d.resume_substate),
+             d.paused_minutes, opt_param(d.resume_status), opt_param(d.resume_substate),
              d.supplements, d.fees_total, d.fees_paid, d.paid_online, bj::serialize(d.form), bj::serialize(d.components),
              bj::serialize(d.steps), bj::serialize(extra_of(d)), d.reused, d.digitised, d.updated_at, qa, qr, qdue)
              .one()
@@ -280,7 +281,7 @@ void Service::Impl::save(db::Conn& c, Dossier& d, const Change& ch, const http::
                " reused = ?, digitised = ?, updated_at = ?, queue_agency = ?, queue_role = ?, queue_due = ? WHERE id = ? AND version = ?",
                d.competent_agency, d.current_agency, opt_param(d.assigned_to), d.status, d.substate, d.step, opt_param(d.received_at),
                opt_param(d.due_at), opt_param(d.original_due_at), opt_param(d.finished_at), opt_param(d.returned_at), opt_param(d.paused_at),
-               d.paused_minutes, d.resume_status ? db::Param(int64_t{*d.resume_status}) : db::Param(db::Null{}), opt_param(d.resume_substate),
+               d.paused_minutes, opt_param(d.resume_status), opt_param(d.resume_substate),
                d.supplements, d.fees_total, d.fees_paid, d.paid_online, bj::serialize(d.components), bj::serialize(d.steps), bj::serialize(extra_of(d)),
                d.reused, d.digitised, d.updated_at, qa, qr, qdue, d.id, d.version);
   if (r.affected != 1)
@@ -347,11 +348,12 @@ bj::array Service::Impl::step_dues(int64_t received_ms, const std::string& due_i
   return out;
 }
 
-std::string Service::Impl::deadline_status(const Dossier& d, int64_t now_ms) const {
+std::string Service::Impl::deadline_status(const Dossier& d, int64_t now_ms, const calendar::WorkCalendar* cal) const {
   if (d.due_at.empty()) return "";
   int64_t due = *timeutil::parse_iso(d.due_at);
   if (!d.finished_at.empty()) return *timeutil::parse_iso(d.finished_at) <= due ? "on_time" : "late";
   if (!d.paused_at.empty()) return "paused";
+  if (cal) return cal->status(due, now_ms);
   return calendar.current()->status(due, now_ms);
 }
 
@@ -389,7 +391,7 @@ const char* channel_name(int c) { return c == 1 ? "in_person" : c == 2 ? "online
 bj::value opt_v(const std::string& s) { return s.empty() ? bj::value(nullptr) : bj::value(bj::string(s)); }
 }  // namespace
 
-bj::object Service::Impl::json(const Dossier& d, bool full) const {
+bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::WorkCalendar* cal) const {
   auto p = catalog.get(d.procedure_code);
   const char* sub_name = "";
   for (const auto& s : substates())
@@ -407,7 +409,7 @@ bj::object Service::Impl::json(const Dossier& d, bool full) const {
                {"submitted_at", d.submitted_at},
                {"received_at", opt_v(d.received_at)},
                {"due_at", opt_v(d.due_at)},
-               {"deadline", deadline_status(d, timeutil::now_ms())},
+               {"deadline", deadline_status(d, timeutil::now_ms(), cal)},
                {"finished_at", opt_v(d.finished_at)},
                {"returned_at", opt_v(d.returned_at)}};
   if (!full) return o;

@@ -98,10 +98,11 @@ struct Service::Impl {
   // Deadlines.
   std::string due_from(int64_t received_ms, const catalog::Procedure& p) const;
   bj::array step_dues(int64_t received_ms, const std::string& due_iso, const catalog::Procedure& p) const;
-  std::string deadline_status(const Dossier& d, int64_t now_ms) const;
+  // `cal`: the calendar to use (a list passes one for all its rows), else the current one.
+  std::string deadline_status(const Dossier& d, int64_t now_ms, const calendar::WorkCalendar* cal = nullptr) const;
 
   // JSON views.
-  bj::object json(const Dossier& d, bool full) const;
+  bj::object json(const Dossier& d, bool full, const calendar::WorkCalendar* cal = nullptr) const;
   bj::array timeline(const Dossier& d) const;
   // Agency names, remembered for a minute; prime() before a write transaction, which then reads
   // only the memory (no second database connection inside a transaction).

@@ -50,9 +50,10 @@ bj::object Service::inbox(const http::Request& req, int limit, const std::string
   auto rows = impl_->db.read([&](db::Conn& c) { return c.run(sql, params); });
   bj::array items;
   std::string next;
+  auto cal = impl_->calendar.current();
   for (const auto& r : rows.rows) {
     Dossier d = summary_from(r);
-    items.push_back(impl_->json(d, false));
+    items.push_back(impl_->json(d, false, cal.get()));
     next = (d.due_at.empty() ? d.submitted_at : d.due_at) + "|" + std::to_string(d.id);
   }
   bj::object out{{"role", who.role}, {"agency", who.agency_code}, {"agency_name", impl_->agency_name(who.agency_code)}, {"items", std::move(items)}};

@@ -35,7 +35,7 @@ const std::set<std::string, std::less<>>& permissions_of(std::string_view role) 
         "pds.write", "calendar.manage", "catalog.manage", "exchange.manage"}},
       {"province-admin",
        {"accounts.read", "accounts.manage", "accounts.verify", "units.manage", "registry.read", "registry.write", "registry.import",
-        "registry.quality", "pds.read", "pds.write", "catalog.manage"}},
+        "registry.quality", "pds.read", "pds.write", "catalog.manage", "exchange.manage"}},
       {"one-stop-officer", {"accounts.read", "accounts.verify", "registry.read", "pds.read", "pds.write"}},
       {"specialist", {"registry.read", "pds.read"}},
       {"leader", {"registry.read", "registry.quality"}},

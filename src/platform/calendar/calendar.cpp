@@ -248,6 +248,8 @@ void WorkCalendar::set_schedule(int year, std::vector<Day> days) {
   }
   schedules_[year] = std::move(days);
   std::lock_guard lk(mu_);
+  // Schedules are set before the calendar is shared (calendar::Store builds a new one per change).
+  if (year >= kFirstYear && year < kFirstYear + kYears) fast_[static_cast<size_t>(year - kFirstYear)].store(nullptr, std::memory_order_release);
   cache_.erase(year);
 }
 
@@ -258,12 +260,19 @@ std::vector<Day> WorkCalendar::days(int year) const {
 
 const Day* WorkCalendar::special(int64_t day) const {
   int year = ymd(day).y;
+  if (year >= kFirstYear && year < kFirstYear + kYears) {
+    if (const auto* m = fast_[static_cast<size_t>(year - kFirstYear)].load(std::memory_order_acquire)) {
+      auto d = m->find(day);
+      return d == m->end() ? nullptr : &d->second;
+    }
+  }
   std::lock_guard lk(mu_);
   auto it = cache_.find(year);
   if (it == cache_.end()) {
     std::map<int64_t, Day> m;
     for (auto& d : days(year)) m[*parse_date(d.date)] = d;
     it = cache_.emplace(year, std::move(m)).first;
+    if (year >= kFirstYear && year < kFirstYear + kYears) fast_[static_cast<size_t>(year - kFirstYear)].store(&it->second, std::memory_order_release);
   }
   auto d = it->second.find(day);
   return d == it->second.end() ? nullptr : &d->second;  // entries are never erased while readers run

@@ -5,6 +5,7 @@
 // working hours. Pure: no database, no clock; times are milliseconds since the Unix epoch and days
 // are days since 1970-01-01, both read in Vietnam's time (UTC+7, no daylight saving).
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -105,6 +106,10 @@ class WorkCalendar {
   std::map<int, std::vector<Day>> schedules_;
   mutable std::mutex mu_;
   mutable std::map<int, std::map<int64_t, Day>> cache_;  // year → day number → day (schedule or defaults)
+  // Years 1900–2299 are also reachable without the lock (every deadline check reads them): a
+  // year's map, once built under the lock, is published here and never changed or freed.
+  static constexpr int kFirstYear = 1900, kYears = 400;
+  mutable std::array<std::atomic<const std::map<int64_t, Day>*>, kYears> fast_{};
 };
 
 // "2026-02-13T10:00:00+07:00"

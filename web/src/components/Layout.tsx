@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { LANGUAGES, currentLanguage, type Language } from '../i18n';
 import { Link, useLocation } from '../router';
-import { canReadRegistry, canSeeQuality, hasInbox, isAdminRole, isApplicantRole } from '../types';
+import { canManageExchange, canReadRegistry, canSeeQuality, hasInbox, isAdminRole, isApplicantRole } from '../types';
 import { Emblem } from './Emblem';
 
 function LanguageSwitch() {
@@ -146,6 +146,14 @@ export function Layout({ children }: { children: ReactNode }) {
                 {isApplicantRole(account.role) && <NavItem to="/me/data" testId="nav-my-data" label={t('nav.myData')} />}
                 <NavItem to="/account" testId="nav-account" label={t('nav.account')} />
                 {isAdminRole(account.role) && <NavItem to="/admin/accounts" testId="nav-admin" label={t('nav.admin')} />}
+                {canManageExchange(account.role) && (
+                  <NavItem
+                    to="/admin/exchange"
+                    testId="nav-exchange"
+                    label={t('nav.exchange')}
+                    section={under('/admin/exchange')}
+                  />
+                )}
               </ul>
             ) : (
               <ul className="site-nav__list container">

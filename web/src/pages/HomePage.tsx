@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth';
 import { useTitle } from '../components/useTitle';
 import { Link } from '../router';
-import { canReadRegistry, canSeeQuality, hasInbox, isApplicantRole, type Role } from '../types';
+import { canManageExchange, canReadRegistry, canSeeQuality, hasInbox, isApplicantRole, type Role } from '../types';
 
 /** Modules that work today, with where they live and who may use them. */
 const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => boolean }[] = [
@@ -16,6 +16,7 @@ const AVAILABLE: readonly { key: string; to: string; allowed?: (role: Role) => b
   { key: 'registry', to: '/registry', allowed: canReadRegistry },
   { key: 'quality', to: '/registry/quality', allowed: canSeeQuality },
   { key: 'myData', to: '/me/data', allowed: (role) => role === 'citizen' || role === 'business' },
+  { key: 'exchange', to: '/admin/exchange', allowed: canManageExchange },
 ];
 
 const MODULES = ['units', 'sharedData', 'exchange'] as const;
@@ -25,6 +26,9 @@ export function HomePage() {
   const { account } = useAuth();
   useTitle(t('home.title'));
   if (!account) return null;
+  const available = AVAILABLE.filter((m) => !m.allowed || m.allowed(account.role));
+  // A module that works for this role is not announced as coming soon as well.
+  const soon = MODULES.filter((m) => !available.some((a) => a.key === m));
 
   return (
     <div className="stack">
@@ -50,7 +54,7 @@ export function HomePage() {
           {t('home.modules')}
         </h2>
         <ul className="module-grid">
-          {AVAILABLE.filter((m) => !m.allowed || m.allowed(account.role)).map((m) => (
+          {available.map((m) => (
             <li key={m.key} className="card module-card module-card--available" data-testid={`module-${m.key}`}>
               <h3 className="module-card__title">{t(`modules.${m.key}.title`)}</h3>
               <p className="module-card__desc">{t(`modules.${m.key}.desc`)}</p>
@@ -60,7 +64,7 @@ export function HomePage() {
               </Link>
             </li>
           ))}
-          {MODULES.map((m) => (
+          {soon.map((m) => (
             <li key={m} className="card module-card" data-testid={`module-${m}`}>
               <h3 className="module-card__title">{t(`modules.${m}.title`)}</h3>
               <p className="module-card__desc">{t(`modules.${m}.desc`)}</p>
