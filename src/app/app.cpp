@@ -103,6 +103,7 @@ void App::open() {
   // The platform's change feed becomes events of its topics (idempotent by outbox event id).
   for (const char* topic : {"citizen.", "household.", "enterprise.", "parcel.", "dossier.status"})
     outbox->on(topic, [this](const outbox::Event& e) {
+      if (!events->has_subscribers(e.topic)) return;  // nobody listens: nothing to store or deliver
       db->write([&](db::Conn& c) { exchange::Events::publish_in(c, e.topic, e.key, e.payload, "lienthong", "outbox:" + std::to_string(e.id)); });
     });
 }

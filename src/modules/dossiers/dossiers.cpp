@@ -391,12 +391,12 @@ const char* channel_name(int c) { return c == 1 ? "in_person" : c == 2 ? "online
 bj::value opt_v(const std::string& s) { return s.empty() ? bj::value(nullptr) : bj::value(bj::string(s)); }
 }  // namespace
 
-bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::WorkCalendar* cal) const {
+bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::WorkCalendar* cal, bj::storage_ptr sp) const {
   auto p = catalog.get(d.procedure_code);
   const char* sub_name = "";
   for (const auto& s : substates())
     if (d.substate == s.code) sub_name = s.name;
-  bj::object o{{"code", d.code},
+  bj::object o({{"code", d.code},
                {"procedure", {{"code", d.procedure_code}, {"name", p ? p->name : ""}, {"result_name", p ? p->result_name : ""}}},
                {"status", {{"code", d.status}, {"name", status_name(d.status)}}},
                {"substate", {{"code", d.substate}, {"name", sub_name}}},
@@ -411,7 +411,8 @@ bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::Work
                {"due_at", opt_v(d.due_at)},
                {"deadline", deadline_status(d, timeutil::now_ms(), cal)},
                {"finished_at", opt_v(d.finished_at)},
-               {"returned_at", opt_v(d.returned_at)}};
+               {"returned_at", opt_v(d.returned_at)}},
+               std::move(sp));
   if (!full) return o;
   bj::object& ap = o["applicant"].as_object();
   ap["id"] = d.applicant_key;

@@ -48,15 +48,19 @@ bj::object Service::inbox(const http::Request& req, int limit, const std::string
   sql += " ORDER BY queue_due, id LIMIT ?";
   params.emplace_back(int64_t{limit});
   auto rows = impl_->db.read([&](db::Conn& c) { return c.run(sql, params); });
-  bj::array items;
+  // The whole page is built in one arena (the caller serialises it before the arena goes).
+  bj::storage_ptr sp = bj::make_shared_resource<bj::monotonic_resource>(64u << 10);
+  bj::array items(sp);
+  items.reserve(rows.rows.size());
   std::string next;
   auto cal = impl_->calendar.current();
   for (const auto& r : rows.rows) {
     Dossier d = summary_from(r);
-    items.push_back(impl_->json(d, false, cal.get()));
+    items.push_back(impl_->json(d, false, cal.get(), sp));
     next = (d.due_at.empty() ? d.submitted_at : d.due_at) + "|" + std::to_string(d.id);
   }
-  bj::object out{{"role", who.role}, {"agency", who.agency_code}, {"agency_name", impl_->agency_name(who.agency_code)}, {"items", std::move(items)}};
+  bj::object out({{"role", who.role}, {"agency", who.agency_code}, {"agency_name", impl_->agency_name(who.agency_code)}}, sp);
+  out["items"] = std::move(items);
   out["next"] = static_cast<int>(rows.rows.size()) == limit ? bj::value(bj::string(next)) : bj::value(nullptr);
   return out;
 }

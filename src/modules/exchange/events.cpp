@@ -138,6 +138,20 @@ int64_t Events::publish_in(db::Conn& c, const std::string& topic, const std::str
   return id;
 }
 
+bool Events::has_subscribers(const std::string& topic) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard g(subs_mu_);
+    auto it = subs_.find(topic);
+    if (it != subs_.end() && now - it->second.second < std::chrono::seconds(1)) return it->second.first;
+  }
+  bool any = !db_.read([&](db::Conn& c) { return c.q("SELECT 1 FROM exchange_subscriptions WHERE topic = ? AND status = 'active' LIMIT 1", topic); })
+                  .empty();
+  std::lock_guard g(subs_mu_);
+  subs_[topic] = {any, now};
+  return any;
+}
+
 void Events::start(int threads) {
   if (running_.exchange(true)) return;
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
@@ -346,6 +360,10 @@ void Events::add_routes(http::Router& r) {
                                bj::serialize(bj::object{{"topic", type}, {"mode", mode}, {"url", url}})});
              return sid;
            });
+           {
+             std::lock_guard g(subs_mu_);
+             subs_.erase(type);
+           }
            return http::Response::json({{"id", id}}, 201);
          }});
   r.add({"GET", "/api/v1/pubsub/subscriptions/{id}/events", pub,

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +51,9 @@ class Events {
   // `source_id` (e.g. "outbox:42") makes it idempotent. Returns the event id (0: seen before).
   static int64_t publish_in(db::Conn& c, const std::string& topic, const std::string& key, const std::string& payload_json,
                             const std::string& publisher, const std::string& source_id);
+  // Whether a topic has an active subscription (remembered for a second): the outbox feed skips
+  // events nobody subscribed to instead of storing each in its own commit.
+  bool has_subscribers(const std::string& topic);
   void start(int threads = 1);
   void stop();
   int deliver_once();  // claims and pushes one batch now; returns how many were attempted
@@ -65,6 +70,8 @@ class Events {
   std::atomic<bool> running_{false};
   std::vector<std::thread> threads_;
   std::mutex wake_mu_;
+  std::mutex subs_mu_;
+  std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> subs_;
   std::condition_variable wake_;
 };
 
