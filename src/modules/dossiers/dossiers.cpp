@@ -391,28 +391,103 @@ const char* channel_name(int c) { return c == 1 ? "in_person" : c == 2 ? "online
 bj::value opt_v(const std::string& s) { return s.empty() ? bj::value(nullptr) : bj::value(bj::string(s)); }
 }  // namespace
 
-bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::WorkCalendar* cal, bj::storage_ptr sp) const {
+namespace {
+// A JSON string literal of `s` (UTF-8 passes through; quotes, backslashes and control characters
+// are escaped).
+void append_str(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+void append_opt(std::string& out, const std::string& s) {
+  if (s.empty()) out += "null";
+  else append_str(out, s);
+}
+}  // namespace
+
+void Service::Impl::append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal) const {
   auto p = catalog.get(d.procedure_code);
   const char* sub_name = "";
   for (const auto& s : substates())
     if (d.substate == s.code) sub_name = s.name;
-  bj::object o({{"code", d.code},
-               {"procedure", {{"code", d.procedure_code}, {"name", p ? p->name : ""}, {"result_name", p ? p->result_name : ""}}},
-               {"status", {{"code", d.status}, {"name", status_name(d.status)}}},
-               {"substate", {{"code", d.substate}, {"name", sub_name}}},
-               {"step", d.step},
-               {"channel", channel_name(d.channel)},
-               {"applicant", {{"kind", d.applicant_kind == 1 ? "citizen" : "business"}, {"name", d.applicant_name}}},
-               {"summary", d.summary},
-               {"receiving_agency", {{"code", d.receiving_agency}, {"name", agency_name(d.receiving_agency)}}},
-               {"current_agency", {{"code", d.current_agency}, {"name", agency_name(d.current_agency)}}},
-               {"submitted_at", d.submitted_at},
-               {"received_at", opt_v(d.received_at)},
-               {"due_at", opt_v(d.due_at)},
-               {"deadline", deadline_status(d, timeutil::now_ms(), cal)},
-               {"finished_at", opt_v(d.finished_at)},
-               {"returned_at", opt_v(d.returned_at)}},
-               std::move(sp));
+  auto field = [&](const char* name) {
+    if (out.back() != '{') out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+  };
+  auto code_name = [&](const char* name, const std::string& code, std::string_view label) {
+    field(name);
+    out += "{\"code\":";
+    append_str(out, code);
+    out += ",\"name\":";
+    append_str(out, label);
+    out += '}';
+  };
+  out += '{';
+  field("code");
+  append_str(out, d.code);
+  field("procedure");
+  out += "{\"code\":";
+  append_str(out, d.procedure_code);
+  out += ",\"name\":";
+  append_str(out, p ? p->name : "");
+  out += ",\"result_name\":";
+  append_str(out, p ? p->result_name : "");
+  out += '}';
+  field("status");
+  out += "{\"code\":" + std::to_string(d.status) + ",\"name\":";
+  append_str(out, status_name(d.status));
+  out += '}';
+  code_name("substate", d.substate, sub_name);
+  field("step");
+  append_str(out, d.step);
+  field("channel");
+  append_str(out, channel_name(d.channel));
+  field("applicant");
+  out += "{\"kind\":";
+  append_str(out, d.applicant_kind == 1 ? "citizen" : "business");
+  out += ",\"name\":";
+  append_str(out, d.applicant_name);
+  out += '}';
+  field("summary");
+  append_str(out, d.summary);
+  code_name("receiving_agency", d.receiving_agency, agency_name(d.receiving_agency));
+  code_name("current_agency", d.current_agency, agency_name(d.current_agency));
+  field("submitted_at");
+  append_str(out, d.submitted_at);
+  field("received_at");
+  append_opt(out, d.received_at);
+  field("due_at");
+  append_opt(out, d.due_at);
+  field("deadline");
+  append_str(out, deadline_status(d, timeutil::now_ms(), cal));
+  field("finished_at");
+  append_opt(out, d.finished_at);
+  field("returned_at");
+  append_opt(out, d.returned_at);
+  out += '}';
+}
+
+bj::object Service::Impl::json(const Dossier& d, bool full, const calendar::WorkCalendar* cal, bj::storage_ptr sp) const {
+  // The summary fields are written once (append_summary, also used by the lists); a full view
+  // adds to them.
+  std::string text;
+  append_summary(text, d, cal);
+  bj::object o = bj::parse(text, std::move(sp)).as_object();
+  auto p = catalog.get(d.procedure_code);
   if (!full) return o;
   bj::object& ap = o["applicant"].as_object();
   ap["id"] = d.applicant_key;

@@ -94,7 +94,8 @@ class Service {
 
   // The dossier as its viewer may see it (404 when they may not).
   boost::json::object view(const http::Request& req, const std::string& code);
-  boost::json::object inbox(const http::Request& req, int limit, const std::string& after);
+  // The inbox page as JSON text: {role, agency, agency_name, items: [...], next}.
+  std::string inbox(const http::Request& req, int limit, const std::string& after);
   boost::json::object mine(const http::Request& req);
   boost::json::object public_lookup(const std::string& code);
   boost::json::object verify_result(std::string_view result_json);

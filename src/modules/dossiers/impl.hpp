@@ -102,6 +102,8 @@ struct Service::Impl {
   std::string deadline_status(const Dossier& d, int64_t now_ms, const calendar::WorkCalendar* cal = nullptr) const;
 
   // JSON views.
+  // A list row's JSON (the summary fields of json(d, false)) appended to `out`.
+  void append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal) const;
   // `sp`: where a list builds all its rows (one arena per page instead of ~20 allocations a row).
   bj::object json(const Dossier& d, bool full, const calendar::WorkCalendar* cal = nullptr, bj::storage_ptr sp = {}) const;
   bj::array timeline(const Dossier& d) const;
