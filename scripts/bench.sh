@@ -344,6 +344,17 @@ record() {
   printf '%s\n' "$1" >>"$RESULTS"
 }
 
+# least_disturbed REC OTHER SRC DST: inside an attempt loop (the caller's locals best, best_other),
+# keeps attempt REC (other processes used OTHER cores; its raw output SRC is copied to DST) when it
+# is the least disturbed so far; succeeds when the attempt was quiet enough to stop repeating.
+least_disturbed() {
+  if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$2" "$best_other"; then
+    best=$1 best_other=$2
+    cp -f "$3" "$4"
+  fi
+  python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$2"
+}
+
 # run_wrk NAME URL [LUA]: one load run (warm-up, then the measured run), recorded as NAME.
 # Optional variables for the call: TITLE, BASELINE (run name the ratio is computed against),
 # TARGET_RATIO, TARGET_P99_MS, TARGET_RPS (minimum req/s), CPU_PID (process whose CPU time, with
@@ -360,11 +371,7 @@ run_wrk() {
     wrk_attempt "$name" "$url" "$lua" "$TMP/$name.$attempt.wrk.txt" "$TMP/$name.$attempt.json"
     rec=$(cat "$TMP/$name.$attempt.json")
     other=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("cpu", {}).get("other_cores", 0))' "$rec")
-    if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$other" "$best_other"; then
-      best=$rec best_other=$other
-      cp -f "$TMP/$name.$attempt.wrk.txt" "$OUT/$name.wrk.txt"
-    fi
-    python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$other" && break
+    least_disturbed "$rec" "$other" "$TMP/$name.$attempt.wrk.txt" "$OUT/$name.wrk.txt" && break
     ((attempt < BENCH_ATTEMPTS)) && log "$name: other processes used $other cores during the run: again"
   done
   record "$best"
@@ -1042,11 +1049,7 @@ run_baseline() {
     read -r other rate < <(python3 -c 'import json, sys; r = json.loads(sys.argv[1])
 print(r.get("cpu", {}).get("other_cores", 0), r["rps"])' "$rec")
     log "$name: $rate rows/s, $(printf '%.2f' "$T_WALL") s wall; other processes: $other cores"
-    if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$other" "$best_other"; then
-      best=$rec best_other=$other
-      cp -f "$TMP/$name.$attempt.out" "$OUT/$name.txt"
-    fi
-    python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < 0.2)' "$other" && break
+    least_disturbed "$rec" "$other" "$TMP/$name.$attempt.out" "$OUT/$name.txt" && break
     ((attempt < BENCH_ATTEMPTS)) && log "$name: other processes used $other cores during the run: again"
   done
   record "$best"

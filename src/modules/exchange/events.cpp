@@ -335,13 +335,11 @@ void Events::add_routes(http::Router& r) {
            json::Reader rd(body);
            std::string type = rd.str("event_type", 100), mode = rd.opt_str("mode", 10).value_or("push"), url = rd.opt_str("url", 500).value_or("");
            std::string filter = "{}";
-           if (auto* f = body.if_contains("filter"); f && !f->is_null()) {
+           if (const bj::value* f = rd.value("filter")) {
              if (!f->is_object()) throw ApiError::bad_request("invalid_type", "filter: an object of field → value", "filter");
              filter = bj::serialize(*f);
            }
-           for (const auto& kv : body)
-             if (!(kv.key() == "event_type" || kv.key() == "mode" || kv.key() == "url" || kv.key() == "filter"))
-               throw ApiError::bad_request("unknown_field", "Trường không xác định / Unknown field", std::string(kv.key()));
+           rd.done();
            if (mode != "push" && mode != "pull") throw ApiError::bad_request("invalid_value", "mode: push|pull", "mode");
            if (mode == "push") {
              auto u = boost::urls::parse_uri(url);

@@ -503,9 +503,9 @@ bj::object service_json(const ServiceDef& d) {
           {"status", d.status}};
 }
 
-std::vector<std::string> string_list(const bj::object& o, std::string_view key, const std::vector<std::string>& def) {
-  auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return def;
+std::vector<std::string> string_list(json::Reader& rd, std::string_view key, const std::vector<std::string>& def) {
+  const bj::value* v = rd.value(key);
+  if (!v) return def;
   if (!v->is_array()) throw ApiError::bad_request("invalid_type", std::string(key) + ": phải là mảng chuỗi / must be an array of strings", std::string(key));
   std::vector<std::string> out;
   for (const auto& x : v->as_array()) {
@@ -578,13 +578,9 @@ void Service::add_routes(http::Router& r) {
                     d.max_body = rd.opt_i64("max_body").value_or(1 << 20);
                     d.description = rd.opt_str("description", 2000).value_or("");
                     d.openapi = rd.opt_str("openapi", 1 << 20).value_or("");
-                    d.methods = string_list(body, "methods", {"GET"});
-                    d.paths = string_list(body, "paths", {"/"});
-                    for (const auto& kv : body)
-                      if (!(kv.key() == "provider" || kv.key() == "code" || kv.key() == "version" || kv.key() == "upstream" ||
-                            kv.key() == "timeout_ms" || kv.key() == "max_body" || kv.key() == "description" || kv.key() == "openapi" ||
-                            kv.key() == "methods" || kv.key() == "paths"))
-                        throw ApiError::bad_request("unknown_field", "Trường không xác định / Unknown field", std::string(kv.key()));
+                    d.methods = string_list(rd, "methods", {"GET"});
+                    d.paths = string_list(rd, "paths", {"/"});
+                    rd.done();
                     auto pid = SystemId::parse(provider);
                     if (!pid || !im->current()->systems.contains(pid->str()))
                       throw ApiError::bad_request("unknown_system", "Nhà cung cấp chưa đăng ký / Unknown provider system", "provider");
@@ -643,11 +639,8 @@ void Service::add_routes(http::Router& r) {
            int64_t service_id = rd.i64("service_id");
            std::string prefix = rd.opt_str("path_prefix", 500).value_or("");
            auto from = rd.opt_str("valid_from", 40), to = rd.opt_str("valid_to", 40);
-           auto methods = string_list(body, "methods", {});
-           for (const auto& kv : body)
-             if (!(kv.key() == "client" || kv.key() == "service_id" || kv.key() == "path_prefix" || kv.key() == "valid_from" ||
-                   kv.key() == "valid_to" || kv.key() == "methods"))
-               throw ApiError::bad_request("unknown_field", "Trường không xác định / Unknown field", std::string(kv.key()));
+           auto methods = string_list(rd, "methods", {});
+           rd.done();
            auto snap = im->current();
            auto cid = SystemId::parse(client);
            if (!cid || !snap->systems.contains(cid->str())) throw ApiError::bad_request("unknown_system", "Hệ thống chưa đăng ký / Unknown client system", "client");

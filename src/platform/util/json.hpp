@@ -27,6 +27,8 @@ class Reader {
   std::optional<int64_t> opt_i64(std::string_view key);
   std::optional<bool> opt_bool(std::string_view key);
   bool has(std::string_view key) const { return obj_.contains(key); }
+  // Any JSON value, for fields the caller checks itself (marked as read; nullptr when absent or null).
+  const bj::value* value(std::string_view key) { return get(key); }
   // Call last: rejects any field not read (400 unknown_field).
   void done() const;
 
