@@ -2,6 +2,8 @@
 #include "modules/units/address.hpp"
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <limits>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <unordered_map>
 
 #include "platform/util/csv.hpp"
+#include "platform/util/flat_index.hpp"
 #include "platform/util/error.hpp"
 #include "platform/util/text.hpp"
 
@@ -247,6 +250,10 @@ struct AddressIndex::Segment {
   bool numeric = false;
   // The same piece read without a type word (for "TT Huế" = Thừa Thiên Huế, not thị trấn Huế).
   std::unique_ptr<Segment> untyped;
+  // The index entries under each key, by level (province, district, commune) and key kind (exact,
+  // folded, variant), looked up on first use: a segment kept in a ParseCache never hashes again.
+  mutable std::array<const std::vector<uint32_t>*, 10> found{};  // [9]: short province names
+  mutable unsigned resolved = 0;  // level bits whose `found` are set
 };
 
 namespace {
@@ -422,14 +429,16 @@ AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)
     e.level_bit = level_bit(u.level);
     e.from = yyyymmdd(u.valid_from);
     e.to = u.valid_to.empty() ? std::numeric_limits<int>::max() : yyyymmdd(u.valid_to);
+    e.parent_num = code_num(u.parent_code);
+    e.province_num = code_num(e.province);
     entries_.push_back(std::move(e));
   }
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     const Entry& e = entries_[id];
     const std::string& level = e.unit->level;
-    index_key(exact_[level], e.exact, id);
-    index_key(folded_[level], e.folded, id);
-    index_key(variant_[level], e.variant, id);
+    keys_.add(KeyTable::kExact, e.level_bit, e.exact, id);
+    keys_.add(KeyTable::kFolded, e.level_bit, e.folded, id);
+    keys_.add(KeyTable::kVariant, e.level_bit, e.variant, id);
     children_[e.unit->level == "commune" && e.unit->parent_code.size() == 3 ? "district/" + e.unit->parent_code
                                                                            : (e.unit->parent_code.empty() ? "" : "province/" + e.unit->parent_code)]
         .push_back(id);
@@ -442,9 +451,9 @@ AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)
   for (uint32_t id = 0; id < entries_.size(); ++id) {
     if (entries_[id].unit->level != "province") continue;
     for (const auto& [alias, code] : province_aliases())
-      if (entries_[id].unit->code == code) index_key(alias_, alias, id);
+      if (entries_[id].unit->code == code) keys_.add(KeyTable::kAlias, kProvince, alias, id);
     for (const auto& [name, code] : province_other_names())
-      if (entries_[id].unit->code == code) index_key(variant_["province"], name, id);
+      if (entries_[id].unit->code == code) keys_.add(KeyTable::kVariant, kProvince, name, id);
   }
   // A new province's scope takes in the old provinces merged into it.
   for (const auto& u : all) {
@@ -456,43 +465,87 @@ AddressIndex::AddressIndex(std::shared_ptr<const Gazetteer> g) : g_(std::move(g)
   }
 }
 
-void AddressIndex::index_key(std::unordered_map<std::string, Ids>& m, const std::string& k, uint32_t id) {
-  if (k.empty()) return;
-  auto& v = m[k];
-  if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+uint32_t AddressIndex::code_num(std::string_view code) {
+  uint32_t n = 0;
+  for (char ch : code) n = n * 10 + static_cast<uint32_t>(ch >= '0' && ch <= '9' ? ch - '0' : 0);
+  return (n & 0xFFFFFF) | (static_cast<uint32_t>(code.size()) << 24);  // codes have at most 5 digits
+}
+
+uint64_t AddressIndex::KeyTable::hash(Kind kind, unsigned level, std::string_view key) {
+  return std::hash<std::string_view>{}(key) ^ (static_cast<uint64_t>(kind) << 56) ^ (static_cast<uint64_t>(level) << 48);
+}
+
+void AddressIndex::KeyTable::add(Kind kind, unsigned level, const std::string& key, uint32_t id) {
+  if (key.empty()) return;
+  uint64_t h = hash(kind, level, key);
+  const uint32_t* first = index_.find(h);
+  uint32_t last = UINT32_MAX;
+  for (uint32_t i = first ? *first : UINT32_MAX; i != UINT32_MAX; last = i, i = items_[i].next) {
+    Item& it = items_[i];
+    if (it.kind == kind && it.level == level && it.key == key) {
+      if (std::find(it.ids.begin(), it.ids.end(), id) == it.ids.end()) it.ids.push_back(id);
+      return;
+    }
+  }
+  items_.push_back(Item{kind, level, key, {id}});
+  auto at = static_cast<uint32_t>(items_.size() - 1);
+  if (last == UINT32_MAX) index_.insert(h, at);
+  else items_[last].next = at;
+}
+
+const AddressIndex::Ids* AddressIndex::KeyTable::find(Kind kind, unsigned level, std::string_view key) const {
+  if (key.empty()) return nullptr;
+  const uint32_t* first = index_.find(hash(kind, level, key));
+  for (uint32_t i = first ? *first : UINT32_MAX; i != UINT32_MAX; i = items_[i].next) {
+    const Item& it = items_[i];
+    if (it.kind == kind && it.level == level && it.key == key) return &it.ids;
+  }
+  return nullptr;
 }
 
 AddressIndex::Ids AddressIndex::lookup(const Segment& seg, std::string_view level, const std::vector<std::string>* provinces,
-                                       const UnitVersion* parent, How& how) const {
+                                       const UnitVersion* parent, How& how, const std::vector<uint32_t>* province_nums) const {
   if (!(seg.levels & level_bit(level))) {
-    if (seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how);
+    if (seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how, province_nums);
     return {};
   }
+  std::vector<uint32_t> nums;  // the provinces as code numbers (the caller may have them already)
+  if (provinces && !province_nums) {
+    for (const auto& p : *provinces) nums.push_back(code_num(p));
+    province_nums = &nums;
+  }
+  const uint32_t parent_num = parent ? code_num(parent->code) : 0;
   auto in_scope = [&](uint32_t id) {
     const Entry& e = entries_[id];
-    if (parent && e.unit->parent_code != parent->code) return false;
-    if (provinces && std::find(provinces->begin(), provinces->end(), e.province) == provinces->end()) return false;
+    if (parent && e.parent_num != parent_num) return false;
+    if (provinces && std::find(province_nums->begin(), province_nums->end(), e.province_num) == province_nums->end()) return false;
     return true;
   };
   std::string lv(level);
-  auto try_map = [&](const std::unordered_map<std::string, std::unordered_map<std::string, Ids>>& maps, const std::string& key) {
+  const unsigned bit = level_bit(level);
+  const size_t slot = bit == kProvince ? 0 : bit == kDistrict ? 3 : 6;
+  if (!(seg.resolved & bit)) {
+    seg.found[slot] = keys_.find(KeyTable::kExact, bit, seg.exact);
+    seg.found[slot + 1] = keys_.find(KeyTable::kFolded, bit, seg.folded);
+    seg.found[slot + 2] = keys_.find(KeyTable::kVariant, bit, seg.variant);
+    if (bit == kProvince) seg.found[9] = keys_.find(KeyTable::kAlias, bit, seg.variant);
+    seg.resolved |= bit;
+  }
+  auto try_ids = [&](const Ids* ids) {
     Ids out;
-    auto m = maps.find(lv);
-    if (m == maps.end()) return out;
-    auto it = m->second.find(key);
-    if (it == m->second.end()) return out;
-    for (uint32_t id : it->second)
-      if (in_scope(id)) out.push_back(id);
+    if (ids)
+      for (uint32_t id : *ids)
+        if (in_scope(id)) out.push_back(id);
     return out;
   };
   Ids found;
-  if (!(found = try_map(exact_, seg.exact)).empty()) how = How::exact;
-  else if (level == "province" && alias_.count(seg.variant)) {
-    for (uint32_t id : alias_.at(seg.variant)) found.push_back(id);  // "TP.HCM", "HN": short forms count as exact
+  if (!(found = try_ids(seg.found[slot])).empty()) how = How::exact;
+  else if (bit == kProvince && seg.found[9]) {
+    found = *seg.found[9];  // "TP.HCM", "HN": short forms count as exact
     how = How::exact;
   }
-  else if (!(found = try_map(folded_, seg.folded)).empty()) how = How::folded;
-  else if (!(found = try_map(variant_, seg.variant)).empty()) how = How::variant;
+  else if (!(found = try_ids(seg.found[slot + 1])).empty()) how = How::folded;
+  else if (!(found = try_ids(seg.found[slot + 2])).empty()) how = How::variant;
   else if (!seg.numeric && fuzzy_budget(seg.variant) > 0) {
     // Small typos: scan the units in scope.
     const Ids* pool = nullptr;
@@ -536,7 +589,7 @@ AddressIndex::Ids AddressIndex::lookup(const Segment& seg, std::string_view leve
       if (!found.empty()) how = How::fuzzy;
     }
   }
-  if (found.empty() && seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how);
+  if (found.empty() && seg.untyped) return lookup(*seg.untyped, level, provinces, parent, how, province_nums);
   // A type word narrows the choice ("Thị trấn X" over "Xã X" in the same district); a wrong one
   // makes the match loose.
   if (!seg.type.empty() && !found.empty()) {
@@ -646,7 +699,35 @@ Conversion AddressIndex::finish(Conversion c, std::vector<const UnitVersion*> co
   return c;
 }
 
-Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) const {
+// Parsed pieces by text (a segment depends only on its text and whether type words count).
+struct AddressIndex::ParseCache::Impl {
+  static constexpr size_t kMax = 100000;
+  // Segments (with the key they were parsed from) under the hash of that key; a hash shared by
+  // two keys only means the second is not cached.
+  util::FlatIndex index{1u << 14};
+  std::deque<std::pair<std::string, Segment>> segments;
+  std::string key;
+  static uint64_t hash(std::string_view k) { return std::hash<std::string_view>{}(k); }
+  const Segment* find(const std::string& k) const {
+    const uint32_t* at = index.find(hash(k));
+    return at && segments[*at].first == k ? &segments[*at].second : nullptr;
+  }
+  // Moves `seg` in under `k` (unless the hash is taken); returns where it now is.
+  Segment* add(const std::string& k, Segment&& seg) {
+    uint64_t h = hash(k);
+    if (index.find(h)) return nullptr;
+    index.insert(h, static_cast<uint32_t>(segments.size()));
+    return &segments.emplace_back(k, std::move(seg)).second;
+  }
+  void clear() {
+    index.clear();
+    segments.clear();
+  }
+};
+AddressIndex::ParseCache::ParseCache() : impl_(std::make_unique<Impl>()) {}
+AddressIndex::ParseCache::~ParseCache() = default;
+
+Conversion AddressIndex::convert(std::string_view text, std::string_view as_of, ParseCache* cache) const {
   Conversion c;
   if (!text::valid_utf8(text)) {
     c.status = "unresolved";
@@ -654,9 +735,42 @@ Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) 
     c.reason = "Không phải UTF-8 / Not valid UTF-8";
     return c;
   }
+  // Segments parsed during this call stay where they are until it returns (the cache is only
+  // emptied here, at the start). A piece is parsed once; it joins the cache when it named a unit
+  // (street pieces, nearly all different, would only crowd it).
+  std::deque<Segment> scratch;
+  ParseCache::Impl* memo = cache ? cache->impl_.get() : nullptr;
+  if (memo && memo->segments.size() >= ParseCache::Impl::kMax) memo->clear();
+  std::vector<std::pair<std::string_view, const Segment*>> parsed;  // this call's pieces (type words allowed)
+  auto parse = [&](std::string_view piece, bool allow_type) -> const Segment& {
+    if (allow_type)
+      for (const auto& [p, seg] : parsed)
+        if (p.data() == piece.data() && p.size() == piece.size()) return *seg;
+    const Segment* seg = nullptr;
+    if (memo) {
+      memo->key.assign(allow_type ? "t" : "n");
+      memo->key += piece;
+      seg = memo->find(memo->key);
+    }
+    if (!seg) seg = &scratch.emplace_back(parse_segment(piece, 0, allow_type));
+    if (allow_type) parsed.emplace_back(piece, seg);
+    return *seg;
+  };
+  // Keeps a piece that named a unit (moved from scratch; its keys were looked up already).
+  auto keep = [&](std::string_view piece) {
+    if (!memo) return;
+    for (auto& [p, seg] : parsed) {
+      if (p.data() != piece.data() || p.size() != piece.size()) continue;
+      memo->key.assign("t");
+      memo->key += piece;
+      if (memo->find(memo->key)) return;  // it came from the cache
+      if (Segment* kept = memo->add(memo->key, std::move(const_cast<Segment&>(*seg)))) seg = kept;
+      return;
+    }
+  };
   auto pieces = pieces_of(text);
   while (!pieces.empty()) {  // "…, Việt Nam"
-    auto s = parse_segment(pieces.back(), 0, false);
+    const auto& s = parse(pieces.back(), false);
     if (!is_country(s.variant)) break;
     pieces.pop_back();
   }
@@ -670,7 +784,7 @@ Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) 
   };
   // Tries one piece at the level the pieces to its right leave open; false when it names no unit.
   auto match_piece = [&](std::string_view piece) {
-    auto seg = parse_segment(piece, static_cast<size_t>(piece.data() - text.data()));
+    const Segment& seg = parse(piece, true);
     How how = How::none;
     Ids ids;
     if (P.empty() && D.empty()) {
@@ -717,7 +831,7 @@ Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) 
     return true;
   };
   auto empty_piece = [&](std::string_view piece) {
-    auto seg = parse_segment(piece, 0);
+    const Segment& seg = parse(piece, true);
     return seg.folded.empty() && seg.type.empty();
   };
   for (size_t k = pieces.size(); k-- > 0;) {
@@ -733,12 +847,14 @@ Conversion AddressIndex::convert(std::string_view text, std::string_view as_of) 
       if (gap.find('-') != std::string_view::npos && gap.find(',') == std::string_view::npos) {
         std::string_view joined(pieces[k - 1].data(), static_cast<size_t>(pieces[k].data() + pieces[k].size() - pieces[k - 1].data()));
         if (match_piece(joined)) {
+          keep(joined);
           street_end = --k;
           continue;
         }
       }
     }
     if (!match_piece(pieces[k])) break;
+    keep(pieces[k]);
     street_end = k;
   }
   // The street: everything before the first recognised piece, as written.
@@ -932,7 +1048,10 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
     }
   };
   scan(false);
-  if (hits.size() < limit) scan(true);
+  // Typos are looked for only while the names found so far are too few and none of them is the name
+  // itself (exact, folded or variant key): a typo match (score 50 or 40) never ranks above one.
+  bool named = std::any_of(hits.begin(), hits.end(), [](const Hit& h) { return h.score >= 80; });
+  if (hits.size() < limit && !named) scan(true);
   auto rank = [](const UnitVersion* u) { return u->level == "province" ? 0 : u->level == "district" ? 1 : 2; };
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     if (a.score != b.score) return a.score > b.score;
@@ -979,70 +1098,109 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
   // Files repeat units far more than they repeat addresses: results are cached by the codes, or by
   // the text after the street (only when that text alone named the commune, so the street cannot
   // change the answer). The caches are bounded, so memory stays constant on any file.
+  enum Status : uint8_t { kConverted, kAmbiguous, kUnresolved };
+  static constexpr std::string_view kStatusName[] = {"converted", "ambiguous", "unresolved"};
   struct Columns {
-    std::string status, new_address, commune_code, commune_name, province_code, province_name, confidence, candidates, reason,
-        reason_code, tail;  // tail: new_address without the street
+    Status status = kUnresolved;
+    std::string reason_code;
+    bool has_address = false;
+    std::string tail;   // new_address without the street: ", Phường X, Tỉnh Y"
+    std::string after;  // the columns after new_address, as CSV: ",commune_code,…,reason"
+    std::string text_key;  // for the text cache: the address after its street
   };
-  // The columns written for the current row: a cached entry (with this row's own new_address) or
-  // the row's own conversion. Cached entries live in `store`; the maps hold small nodes (key and
-  // index), so that a lookup touches little memory.
-  Columns own;
-  const Columns* cols = nullptr;
-  std::string new_address;
+  // A conversion's columns, all but new_address written as CSV once (a cache hit only appends them).
   auto columns_of = [](const Conversion& c) {
     Columns k;
-    k.status = c.status;
-    k.new_address = c.new_address;
-    if (c.commune) k.commune_code = c.commune->code, k.commune_name = c.commune->name;
-    if (c.province) k.province_code = c.province->code, k.province_name = c.province->name;
+    k.status = c.status == "converted" ? kConverted : c.status == "ambiguous" ? kAmbiguous : kUnresolved;
+    k.reason_code = c.reason_code;
+    k.has_address = !c.new_address.empty();
+    if (k.has_address) k.tail = c.street.empty() ? ", " + c.new_address : c.new_address.substr(c.street.size());
+    std::string candidates;
+    for (const auto* u : c.candidates) candidates += (candidates.empty() ? "" : "|") + u->code;
     char conf[16];
     std::snprintf(conf, sizeof conf, "%.2f", c.confidence);
-    k.confidence = conf;
-    for (const auto* u : c.candidates) k.candidates += (k.candidates.empty() ? "" : "|") + u->code;
-    k.reason = c.reason;
-    k.reason_code = c.reason_code;
-    // Always ", Phường X, Tỉnh Y" (or empty), whatever the street was.
-    if (!c.new_address.empty()) k.tail = c.street.empty() ? ", " + c.new_address : c.new_address.substr(c.street.size());
+    static const std::string kNone;
+    const std::string& commune_code = c.commune ? c.commune->code : kNone;
+    const std::string& commune_name = c.commune ? c.commune->name : kNone;
+    const std::string& province_code = c.province ? c.province->code : kNone;
+    const std::string& province_name = c.province ? c.province->name : kNone;
+    for (std::string_view v : {std::string_view(commune_code), std::string_view(commune_name), std::string_view(province_code),
+                               std::string_view(province_name), std::string_view(conf), std::string_view(candidates),
+                               std::string_view(c.reason)}) {
+      k.after += ',';
+      csv::append_field(k.after, v);
+    }
     return k;
   };
   constexpr size_t kCacheMax = 200000;
-  std::vector<Columns> store;
-  std::unordered_map<std::string, uint32_t> code_cache, text_cache;
+  std::deque<Columns> store;  // entries never move
+  std::unordered_map<std::string, uint32_t> code_cache;
+  // Codes made of digits (nearly all) are cached under one integer: each part's length and value.
+  util::FlatIndex number_cache(1u << 16);
+  // Text by the hash of the part after the street (the entry keeps that text, to check a hit).
+  util::FlatIndex text_cache(1u << 16);
+  auto text_hash = [](std::string_view k) { return std::hash<std::string_view>{}(k); };
+  code_cache.reserve(4096);
   std::string key;
-  auto remember = [&](std::unordered_map<std::string, uint32_t>& m, const Conversion& c) {
-    if (store.size() >= kCacheMax) {
-      store.clear();
-      code_cache.clear();
-      text_cache.clear();
+  uint64_t number_key = 0;
+  auto clear_caches = [&] {
+    if (store.size() < kCacheMax) return;
+    store.clear();
+    code_cache.clear();
+    text_cache.clear();
+    number_cache.clear();
+  };
+  auto remember = [&](std::unordered_map<std::string, uint32_t>& m, Columns&& k) {
+    clear_caches();
+    if (m.emplace(key, static_cast<uint32_t>(store.size())).second) store.push_back(std::move(k));
+  };
+  auto digits_part = [](std::string_view v, uint64_t& out) {
+    if (v.size() > 5) return false;
+    uint64_t n = 0;
+    for (char ch : v) {
+      if (ch < '0' || ch > '9') return false;
+      n = n * 10 + static_cast<uint64_t>(ch - '0');
     }
-    if (m.emplace(key, static_cast<uint32_t>(store.size())).second) store.push_back(columns_of(c));
-  };
-  auto codes_key = [&](const AddressCodes& a) {
-    key = a.province;
-    key += '/';
-    key += a.district;
-    key += '/';
-    key += a.commune;
-  };
-  // A cached entry for this row: `cols` points to it and `new_address` joins the row's street to it.
-  auto use_cached = [&](const Columns& e, std::string street, Conversion& c) {
-    cols = &e;
-    if (e.tail.empty()) new_address.clear();
-    else if (street.empty()) new_address.assign(e.tail, 2);
-    else new_address = std::move(street) + e.tail;
-    c.status = e.status;
-    c.reason_code = e.reason_code;
-  };
-  auto cached_codes = [&](const AddressCodes& a, Conversion& c) {
-    codes_key(a);
-    auto it = code_cache.find(key);
-    if (it == code_cache.end()) return false;
-    use_cached(store[it->second], text::valid_utf8(a.street) ? text::nfc(text::trim(a.street)) : std::string(a.street), c);
+    out = (out << 20) | (static_cast<uint64_t>(v.size()) << 17) | n;  // 99,999 < 2^17
     return true;
   };
-  auto remember_codes = [&](const AddressCodes& a, const Conversion& c) {
-    codes_key(a);
-    remember(code_cache, c);
+  // Sets number_key (true) when all three codes are short digit strings, else the text key.
+  auto codes_key = [&](std::string_view p, std::string_view d, std::string_view c) {
+    number_key = 0;
+    if (digits_part(p, number_key) && digits_part(d, number_key) && digits_part(c, number_key)) return true;
+    key.assign(p);
+    key += '/';
+    key += d;
+    key += '/';
+    key += c;
+    return false;
+  };
+  // The row being written: its columns (a cached entry or its own) and its street.
+  Columns own;
+  const Columns* cols = nullptr;
+  std::string street;
+  // Looks the codes up (setting the key for remember_codes); on a hit, sets cols and street.
+  auto cached_codes = [&](std::string_view p, std::string_view d, std::string_view cm, std::string_view raw_street) {
+    uint32_t at = 0;
+    if (codes_key(p, d, cm)) {
+      const uint32_t* hit = number_cache.find(number_key);
+      if (!hit) return false;
+      at = *hit;
+    } else {
+      auto it = code_cache.find(key);
+      if (it == code_cache.end()) return false;
+      at = it->second;
+    }
+    cols = &store[at];
+    street = text::valid_utf8(raw_street) ? text::nfc(text::trim(raw_street)) : std::string(raw_street);
+    return true;
+  };
+  auto remember_codes = [&](std::string_view p, std::string_view d, std::string_view cm, Columns&& k) {
+    if (!codes_key(p, d, cm)) return remember(code_cache, std::move(k));
+    clear_caches();
+    if (number_cache.find(number_key)) return;
+    number_cache.insert(number_key, static_cast<uint32_t>(store.size()));
+    store.push_back(std::move(k));
   };
   // Text: at least three comma-separated pieces, the first one is the street.
   auto text_tail = [](std::string_view t) -> std::string_view {
@@ -1051,13 +1209,13 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     if (t.substr(0, c1).find(" - ") != std::string_view::npos) return {};
     return t.substr(c1 + 1);
   };
-  auto cached_text = [&](std::string_view t, Conversion& c) {
+  auto cached_text = [&](std::string_view t) {
     auto tail = text_tail(t);
     if (tail.empty()) return false;
-    key.assign(tail);
-    auto it = text_cache.find(key);
-    if (it == text_cache.end()) return false;
-    use_cached(store[it->second], text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1))), c);
+    const uint32_t* at = text_cache.find(text_hash(tail));
+    if (!at || store[*at].text_key != tail) return false;
+    cols = &store[*at];
+    street = text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1)));
     return true;
   };
   auto remember_text = [&](std::string_view t, const Conversion& c) {
@@ -1066,63 +1224,93 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
     if (tail.empty() || !c.old_commune.unit || c.street != text::nfc(trim_seps(t.substr(0, t.size() - tail.size() - 1))) ||
         c.street.empty() || !text::valid_utf8(t))
       return;
-    key.assign(tail);
-    remember(text_cache, c);
+    uint64_t h = text_hash(tail);
+    if (text_cache.find(h)) return;
+    clear_caches();
+    text_cache.insert(h, static_cast<uint32_t>(store.size()));
+    store.push_back(columns_of(c));
+    store.back().text_key = tail;
   };
+  auto unresolved = [&](const char* code, std::string reason) {
+    Conversion c;
+    c.status = "unresolved";
+    c.reason_code = code;
+    c.reason = std::move(reason);
+    own = columns_of(c);
+    cols = &own;
+    street.clear();
+  };
+  // A conversion of this row alone: its columns become `own` (copied into a cache by the caller).
+  auto converted = [&](const Conversion& c) {
+    own = columns_of(c);
+    cols = &own;
+    street = c.street;
+  };
+  AddressIndex::ParseCache parsed;
+  size_t counts[3] = {0, 0, 0};
+  std::string new_address;
   while (r.next(row)) {
     ++sum.rows;
     cols = nullptr;
-    Conversion c;
     if (r.error()) {
-      c.status = "unresolved";
-      c.reason_code = "malformed_row";
-      c.reason = "Dòng CSV lỗi (dấu nháy không đóng) / Malformed CSV row (unterminated quote)";
+      unresolved("malformed_row", "Dòng CSV lỗi (dấu nháy không đóng) / Malformed CSV row (unterminated quote)");
     } else if (row.size() > width) {
-      c.status = "unresolved";
-      c.reason_code = "malformed_row";
-      c.reason = "Dòng có " + std::to_string(row.size()) + " cột, tiêu đề có " + std::to_string(width) + " / Row has more fields than the header";
+      unresolved("malformed_row",
+                 "Dòng có " + std::to_string(row.size()) + " cột, tiêu đề có " + std::to_string(width) + " / Row has more fields than the header");
     } else {
       auto at = [&](int i) -> std::string_view { return i >= 0 && static_cast<size_t>(i) < row.size() ? std::string_view(row[static_cast<size_t>(i)]) : std::string_view(); };
       if (text_col >= 0) {
         auto t = at(text_col);
         if (text::trim(t).empty()) {
-          c.status = "unresolved";
-          c.reason_code = "empty";
-          c.reason = "Địa chỉ trống / Empty address";
-        } else if (!cached_text(t, c)) {
-          c = index.convert(t, as_of);
+          unresolved("empty", "Địa chỉ trống / Empty address");
+        } else if (!cached_text(t)) {
+          Conversion c = index.convert(t, as_of, &parsed);
+          converted(c);
           remember_text(t, c);
         }
       } else {
-        AddressCodes ac{std::string(text::trim(at(p_col))), std::string(text::trim(at(d_col))), std::string(text::trim(at(c_col))),
-                        std::string(at(s_col))};
-        if (!cached_codes(ac, c)) {
-          c = index.convert(ac, as_of);
-          remember_codes(ac, c);
+        auto p = text::trim(at(p_col)), d = text::trim(at(d_col)), cm = text::trim(at(c_col));
+        if (!cached_codes(p, d, cm, at(s_col))) {
+          converted(index.convert(AddressCodes{std::string(p), std::string(d), std::string(cm), std::string(at(s_col))}, as_of));
+          remember_codes(p, d, cm, Columns(own));
         }
       }
     }
-    for (const auto& f : row) bytes += f.size() + 1;
-    if (row.size() < width) row.resize(width);
-    if (c.status == "converted") ++sum.converted;
-    else if (c.status == "ambiguous") ++sum.ambiguous;
-    else ++sum.unresolved;
-    if (!c.reason_code.empty()) ++reasons[c.reason_code];
-    if (!cols) {
-      own = columns_of(c);
-      cols = &own;
-      new_address = own.new_address;
+    // The input columns as they were: the line itself when it was one plain line, else re-quoted.
+    line.clear();
+    if (auto raw = r.plain_line(); !raw.empty() && raw.find('\r') == std::string_view::npos) {
+      line += raw;
+      bytes += raw.size() + 1;
+    } else {
+      for (size_t i = 0; i < row.size(); ++i) {
+        bytes += row[i].size() + 1;
+        if (i) line += ',';
+        csv::append_field(line, row[i]);
+      }
     }
-    row.push_back(cols->status);
-    row.push_back(new_address);
-    for (const auto* x : {&cols->commune_code, &cols->commune_name, &cols->province_code, &cols->province_name, &cols->confidence,
-                          &cols->candidates, &cols->reason})
-      row.push_back(*x);
-    line = csv::format_row(row);
+    for (size_t i = std::max<size_t>(row.size(), 1); i < width; ++i) line += ',';
+    ++counts[cols->status];
+    if (!cols->reason_code.empty()) ++reasons[cols->reason_code];
+    line += ',';
+    line += kStatusName[cols->status];
+    line += ',';
+    if (cols->has_address) {
+      if (street.empty()) {
+        new_address.assign(cols->tail, 2);
+      } else {
+        new_address = street;
+        new_address += cols->tail;
+      }
+      csv::append_field(line, new_address);
+    }
+    line += cols->after;
     line += '\n';
     out.write(line.data(), static_cast<std::streamsize>(line.size()));
     if (o.progress && (sum.rows & 8191) == 0) o.progress(sum.rows, bytes);
   }
+  sum.converted = counts[kConverted];
+  sum.ambiguous = counts[kAmbiguous];
+  sum.unresolved = counts[kUnresolved];
   if (o.progress) o.progress(sum.rows, bytes);
   sum.reasons.assign(reasons.begin(), reasons.end());
   std::sort(sum.reasons.begin(), sum.reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

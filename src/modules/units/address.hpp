@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "modules/units/gazetteer.hpp"
+#include "platform/util/flat_index.hpp"
 
 namespace lt::units {
 
@@ -60,8 +61,24 @@ class AddressIndex {
  public:
   explicit AddressIndex(std::shared_ptr<const Gazetteer> g);
 
+  // Remembers how pieces of addresses parse, between conversions: a file repeats "Quận Cầu Giấy"
+  // far more often than whole addresses. Bounded; not thread-safe (one per file or per thread).
+  class ParseCache {
+   public:
+    ParseCache();
+    ~ParseCache();
+    ParseCache(const ParseCache&) = delete;
+    ParseCache& operator=(const ParseCache&) = delete;
+
+   private:
+    friend class AddressIndex;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+
   // Free text, e.g. "Số 12 ngõ 34 Trần Thái Tông, phường Dịch Vọng Hậu, quận Cầu Giấy, Hà Nội".
-  Conversion convert(std::string_view text, std::string_view as_of) const;
+  // The same answer with or without a cache.
+  Conversion convert(std::string_view text, std::string_view as_of, ParseCache* cache = nullptr) const;
   Conversion convert(const AddressCodes& codes, std::string_view as_of) const;
 
   struct Hit {
@@ -90,7 +107,10 @@ class AddressIndex {
     uint64_t fsig = 0;                   // letters of the folded key (a word inside it has a subset)
     unsigned level_bit = 0;              // 1 province, 2 district, 4 commune
     int from = 0, to = 0;                // validity as YYYYMMDD, `to` exclusive (INT_MAX: still valid)
+    uint32_t parent_num = 0, province_num = 0;  // code_num() of parent_code and province
   };
+  // A unit code as one integer (its digits and its length), for comparing codes in hot loops.
+  static uint32_t code_num(std::string_view code);
   // The entries of `level` (empty: all) valid on `as_of`, remembered for the last few dates asked
   // (search scans them instead of every version of every unit).
   std::shared_ptr<const std::vector<uint32_t>> valid_entries(std::string_view as_of, std::string_view level) const;
@@ -98,11 +118,30 @@ class AddressIndex {
   mutable std::map<std::string, std::shared_ptr<const std::vector<uint32_t>>, std::less<>> valid_cache_;
   using Ids = std::vector<uint32_t>;
 
-  void index_key(std::unordered_map<std::string, Ids>& m, const std::string& k, uint32_t id);
+  // (key kind, level bit, key) → entry ids, in one flat table: a key that names no unit (every
+  // street piece is tried at each level) costs one probe, not a bucket and a node per map.
+  class KeyTable {
+   public:
+    enum Kind : uint8_t { kExact, kFolded, kVariant, kAlias };
+    void add(Kind kind, unsigned level, const std::string& key, uint32_t id);
+    const Ids* find(Kind kind, unsigned level, std::string_view key) const;
+
+   private:
+    struct Item {
+      Kind kind;
+      unsigned level;
+      std::string key;
+      Ids ids;
+      uint32_t next = UINT32_MAX;  // another item whose hash is the same
+    };
+    static uint64_t hash(Kind kind, unsigned level, std::string_view key);
+    util::FlatIndex index_{1u << 16};
+    std::vector<Item> items_;
+  };
   // Entries of `level` named like `seg` whose province is one of `provinces` (empty: anywhere) and,
   // when `parent` is set, whose parent is that unit; best tier only.
   Ids lookup(const Segment& seg, std::string_view level, const std::vector<std::string>* provinces,
-             const UnitVersion* parent, How& how) const;
+             const UnitVersion* parent, How& how, const std::vector<uint32_t>* province_nums = nullptr) const;
   Conversion finish(Conversion c, std::vector<const UnitVersion*> communes, std::string_view as_of, bool district_missing,
                     bool province_missing) const;
   std::vector<const UnitVersion*> communes_from_districts(const std::vector<const UnitVersion*>& districts, std::string_view as_of) const;
@@ -110,9 +149,7 @@ class AddressIndex {
 
   std::shared_ptr<const Gazetteer> g_;
   std::vector<Entry> entries_;
-  // level → key → entry ids, one map per key kind
-  std::unordered_map<std::string, std::unordered_map<std::string, Ids>> exact_, folded_, variant_;
-  std::unordered_map<std::string, Ids> alias_;                       // short province names ("hcm", "tphcm") → entries
+  KeyTable keys_;  // names of every version by kind and level, and short province names ("hcm", "tphcm")
   std::unordered_map<std::string, Ids> children_;                    // parent level/code → entries
   std::unordered_map<std::string, std::vector<std::string>> scope_;  // province code → itself + old provinces merged into it
 };

@@ -36,6 +36,19 @@ void Gazetteer::finish() {
     if (!c.new_code.empty()) to_[key(c.new_level, c.new_code)].push_back(i);
   }
   for (size_t i = 0; i < events_.size(); ++i) event_by_id_[events_[i].id] = i;
+  // Where each version went when it ended: the changes of the event effective on its valid_to lead
+  // to the versions valid from that day (successors() walks these steps without looking anything up).
+  next_.assign(versions_.size(), {});
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    const auto& v = versions_[i];
+    if (v.valid_to.empty()) continue;
+    for (const Change* c : became(v.level, v.code)) {
+      const Event* e = event(c->event_id);
+      if (!e || e->effective_date != v.valid_to || c->new_code.empty()) continue;
+      if (const UnitVersion* to = find(c->new_level, c->new_code, e->effective_date))
+        next_[i].push_back({static_cast<size_t>(to - versions_.data()), static_cast<size_t>(c - changes_.data())});
+    }
+  }
 }
 
 const UnitVersion* Gazetteer::find(std::string_view level, std::string_view code, std::string_view as_of) const {
@@ -97,26 +110,34 @@ const Event* Gazetteer::event(int64_t id) const {
 
 std::vector<Gazetteer::Target> Gazetteer::successors(const UnitVersion* from, std::string_view as_of) const {
   std::vector<Target> out;
-  std::vector<Target> frontier{{from, ""}};
-  std::set<const UnitVersion*> seen;
+  if (from->valid_on(as_of)) {
+    out.push_back({from, ""});
+    return out;
+  }
+  struct At {
+    size_t index;
+    const std::string* note;
+  };
+  static const std::string kNoNote;
+  std::vector<At> frontier{{static_cast<size_t>(from - versions_.data()), &kNoNote}}, next;
+  std::vector<size_t> seen;
   for (int hop = 0; hop < 8 && !frontier.empty(); ++hop) {
-    std::vector<Target> next;
+    next.clear();
     for (const auto& t : frontier) {
-      if (!seen.insert(t.unit).second) continue;
-      if (t.unit->valid_on(as_of)) {
-        out.push_back(t);
+      if (std::find(seen.begin(), seen.end(), t.index) != seen.end()) continue;
+      seen.push_back(t.index);
+      const UnitVersion& u = versions_[t.index];
+      if (u.valid_on(as_of)) {
+        out.push_back({&u, *t.note});
         continue;
       }
-      if (t.unit->valid_to.empty() || t.unit->valid_to > as_of) continue;  // not yet born on as_of
-      // The changes of the event that ended this version lead to the versions valid from that day.
-      for (const Change* c : became(t.unit->level, t.unit->code)) {
-        const Event* e = event(c->event_id);
-        if (!e || e->effective_date != t.unit->valid_to || c->new_code.empty()) continue;
-        if (const UnitVersion* v = find(c->new_level, c->new_code, e->effective_date))
-          next.push_back({v, c->note.empty() ? t.note : c->note});
+      if (u.valid_to.empty() || u.valid_to > as_of) continue;  // not yet born on as_of
+      for (const auto& step : next_[t.index]) {
+        const std::string& note = changes_[step.change].note;
+        next.push_back({step.index, note.empty() ? t.note : &note});
       }
     }
-    frontier = std::move(next);
+    frontier.swap(next);
   }
   std::sort(out.begin(), out.end(), [](const Target& a, const Target& b) { return a.unit->code < b.unit->code; });
   out.erase(std::unique(out.begin(), out.end(), [](const Target& a, const Target& b) { return a.unit == b.unit; }),

@@ -90,6 +90,11 @@ class Gazetteer {
   std::unordered_map<std::string, std::vector<size_t>> children_;        // parent level/code → versions
   std::unordered_map<std::string, std::vector<size_t>> from_, to_;       // changes by old / new level/code
   std::unordered_map<int64_t, size_t> event_by_id_;
+  struct Step {
+    size_t index;   // the version it went into
+    size_t change;  // by this change
+  };
+  std::vector<std::vector<Step>> next_;  // by version index: where it went when it ended
 };
 
 // Today's date in Asia/Ho_Chi_Minh (UTC+7), "YYYY-MM-DD".

@@ -50,10 +50,34 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+namespace {
+// True when `s` is valid UTF-8 whose every code point is below U+0300 or in Latin Extended
+// Additional (U+1E00..U+1EFF): such text is already NFC (no code point there has NFC_Quick_Check
+// No or Maybe; the first Maybe is U+0300, a combining mark), which covers Vietnamese written with
+// precomposed letters. Anything else is left to ICU.
+bool plainly_nfc(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+    } else if (c >= 0xC2 && c <= 0xCB) {  // U+0080..U+02FF
+      if (end - p < 2 || (p[1] & 0xC0) != 0x80) return false;
+      p += 2;
+    } else if (c == 0xE1 && end - p >= 3 && (p[1] == 0xB8 || p[1] == 0xB9 || p[1] == 0xBA || p[1] == 0xBB)) {  // U+1E00..U+1EFF
+      if ((p[2] & 0xC0) != 0x80) return false;
+      p += 3;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
 std::string nfc(std::string_view s) {
-  bool ascii = true;
-  for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return std::string(s);
+  if (plainly_nfc(s)) return std::string(s);
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(err);
   if (U_FAILURE(err)) throw std::runtime_error("ICU NFC unavailable");
