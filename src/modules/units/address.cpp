@@ -945,17 +945,21 @@ Conversion AddressIndex::convert(const AddressCodes& in, std::string_view as_of)
   return finish(std::move(c), C, as_of, false, false);
 }
 
-std::shared_ptr<const std::vector<uint32_t>> AddressIndex::valid_entries(std::string_view as_of, std::string_view level) const {
+std::shared_ptr<const std::vector<AddressIndex::Probe>> AddressIndex::valid_entries(std::string_view as_of, std::string_view level) const {
   std::string key = std::string(as_of) + "/" + std::string(level);
   std::lock_guard lk(valid_mu_);
   if (auto it = valid_cache_.find(key); it != valid_cache_.end()) return it->second;
-  auto ids = std::make_shared<std::vector<uint32_t>>();
+  auto ids = std::make_shared<std::vector<Probe>>();
   const unsigned want = level.empty() ? kAny : level_bit(level);
   const int day = yyyymmdd(as_of);
+  auto len = [](const std::string& k) { return static_cast<uint16_t>(std::min<size_t>(k.size(), UINT16_MAX)); };
+  auto first = [](const std::string& k) { return k.empty() ? '\0' : k[0]; };
   for (uint32_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     // As UnitVersion::valid_on, on day numbers.
-    if ((e.level_bit & want) && e.from <= day && day < e.to) ids->push_back(i);
+    if ((e.level_bit & want) && e.from <= day && day < e.to)
+      ids->push_back(Probe{e.sig, e.fsig, i, len(e.exact), len(e.folded), len(e.variant), first(e.exact), first(e.folded),
+                           first(e.variant), e.numeric});
   }
   if (valid_cache_.size() >= 16) valid_cache_.clear();
   valid_cache_.emplace(std::move(key), ids);
@@ -987,11 +991,29 @@ std::vector<AddressIndex::Hit> AddressIndex::search(std::string_view q, std::str
   std::vector<char> hit(valid->size(), 0);
   auto scan = [&](bool fuzzy) {
     uint64_t sig = letter_sig(seg.variant), sig2 = seg.untyped ? letter_sig(seg.untyped->variant) : 0;
+    // Whether the probe could score against `s` at all (sizes, first bytes, letter signatures), so
+    // that most entries are ruled out without being read.
+    auto may_match = [&](const Probe& p, const Segment& s, uint64_t qsig) {
+      auto same = [](uint16_t len, char c0, const std::string& k) { return len == k.size() && (k.empty() || c0 == k[0]); };
+      if (fuzzy) {
+        size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
+        return b && !p.numeric && sig_close(qsig, p.sig, b) && p.variant_len + b >= s.variant.size() &&
+               s.variant.size() + b >= p.variant_len;
+      }
+      return same(p.exact_len, p.exact0, s.exact) || same(p.folded_len, p.folded0, s.folded) ||
+             same(p.variant_len, p.variant0, s.variant) ||
+             (!s.numeric && !s.folded.empty() && p.folded_len > s.folded.size() && p.folded0 == s.folded[0]);
+    };
+    const bool named_province = !alias_code.empty() || !other_code.empty();
+    const bool by_words = qwords.size() > 1 && !seg.numeric;
     for (size_t k = 0; k < valid->size(); ++k) {
-      const size_t i = (*valid)[k];
-      const Entry& e = entries_[i];
-      const UnitVersion& u = *e.unit;
       if (hit[k]) continue;
+      const Probe& p = (*valid)[k];
+      if (!may_match(p, seg, sig) && !(seg.untyped && may_match(p, *seg.untyped, sig2)) &&
+          !(!fuzzy && by_words && (qwords_sig & ~p.fsig) == 0) && !(!fuzzy && named_province))
+        continue;
+      const Entry& e = entries_[p.id];
+      const UnitVersion& u = *e.unit;
       auto score_of = [&](const Segment& s, uint64_t qsig) -> std::pair<int, How> {
         if (fuzzy) {
           size_t b = s.numeric ? 0 : fuzzy_budget(s.variant);
