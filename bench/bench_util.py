@@ -687,6 +687,20 @@ def plain(rows):
     return "\n".join(lines) + "\n"
 
 
+def insert_method_lines(outdir, lines):
+    """Adds lines to the method notes of results.md (before its first "## " section)."""
+    md = os.path.join(outdir, "results.md")
+    if not lines or not os.path.exists(md):
+        return
+    text = open(md, encoding="utf-8").read().split("\n")
+    at = next((i for i, x in enumerate(text) if x.startswith("## ")), len(text))
+    while at > 0 and text[at - 1] == "":
+        at -= 1
+    text[at:at] = lines
+    with open(md, "w", encoding="utf-8") as f:
+        f.write("\n".join(text))
+
+
 def report(results_path, meta_path, outdir):
     runs = [json.loads(line) for line in open(results_path) if line.strip()] if os.path.exists(results_path) else []
     meta = json.load(open(meta_path))

@@ -386,15 +386,7 @@ def report(results_path, meta_path, outdir):
         lines.append("- Dossier intake: " + notes["intake"])
     if any(r["name"].startswith("inbox") for r in runs) and notes.get("inbox"):
         lines.append("- Dossier inbox: " + notes["inbox"])
-    md = os.path.join(outdir, "results.md")
-    if lines and os.path.exists(md):
-        text = open(md, encoding="utf-8").read().split("\n")
-        at = next((i for i, x in enumerate(text) if x.startswith("## ")), len(text))
-        while at > 0 and text[at - 1] == "":
-            at -= 1
-        text[at:at] = lines
-        with open(md, "w", encoding="utf-8") as f:
-            f.write("\n".join(text))
+    bu.insert_method_lines(outdir, lines)
     return rc
 
 

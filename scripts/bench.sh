@@ -8,7 +8,8 @@
 #      each with `wrk -t2 -c64 -d10s --latency` (after a short warm-up);
 #   4. the server's resident memory (VmRSS) with 10,000 idle keep-alive connections open;
 #   5. unit search over HTTP: GET /api/v1/units/search cycling through the 178 queries of
-#      tests/data/unit_search_cases.csv (bench/lua/search.lua), same wrk settings;
+#      tests/data/unit_search_cases.csv (bench/lua/search.lua), same wrk settings, and again with 8
+#      connections (unit_search_c8, which comes with unit_search);
 # and, before those, for issue 3 (address conversion), each pinned to one core (taskset):
 #   6. the C++ micro-benchmarks of the address engine (build/bench/lt_bench_address, Google
 #      Benchmark): text::fold vs an ICU transliterator, AddressIndex::convert (text, codes), search;
@@ -46,7 +47,30 @@
 #  14. inbox: GET /api/v1/dossiers?limit=50 (the first page of the inbox, by due time) as the demo
 #      one-stop officer `motcua`, on a server whose database holds BENCH_INBOX_DOSSIERS dossiers
 #      (`lienthong demo dossiers`, generated once into build/bench/data/dossiers/ and copied for
-#      each run), against the same server's /healthz (inbox_healthz).
+#      each run), against the same server's /healthz (inbox_healthz);
+# and, for issue 6 (data exchange), with the load runs 1–5 (same nginx, same server):
+#  15. gateway_upstream: wrk straight to the small upstream, for reference: a second nginx server
+#      block on its own port answering every /api/ path with the same ~100-byte JSON
+#      (`return 200`);
+#  16. gateway_nginx, the baseline: nginx `proxy_pass` to that upstream through an `upstream` block
+#      with `keepalive 64` (HTTP/1.1, Connection ""), GET /proxy/records/42 -> /api/records/42;
+#  17. gateway: GET /r1/VN/GOV/000.01.00.H26/HOTICH-BENCH/birth-records/records/42 through the
+#      server's data-exchange gateway to the same upstream, with `X-Road-Client:
+#      VN/GOV/000.00.00.H26/MOTCUA-BENCH` and that client system's own API key (bench/lua/gateway.lua):
+#      authentication, grant and rate check (the client's rate raised to 1,000,000/s), signature
+#      towards the provider, hash-chained message log, all on. Member-system accounts, API key,
+#      systems, service and grant are made over the API first as `sysadmin` (bench/exchange_bench.py
+#      gateway-setup, which also checks three calls and the message log). Targets: >= 0.8 x
+#      gateway_nginx's req/s and an added median latency (p50 minus gateway_nginx's p50) < 1 ms;
+#      same wrk settings;
+#  18. events_postgres: on a server on a throwaway PostgreSQL cluster (as in 10), a publisher and a
+#      subscriber member system with a push subscription to a local subscriber (bench/exchange_bench.py
+#      subscriber: asyncio HTTP/1.1, answers 200, counts events by X-Event-Id); BENCH_EVENTS events
+#      published with wrk (bench/lua/publish.lua: POST /api/v1/pubsub/events/{type}, a ~100-byte
+#      payload checked against the type's schema, X-Event-Key cycling through BENCH_EVENT_KEYS keys);
+#      events/s = events / (last first arrival at the subscriber - start of publishing), target
+#      5,000 events/s; duplicates (same X-Event-Id twice) should be 0; also the publish rate and the
+#      delivery latency (arrival - published_at) per event.
 # Prints a table and writes build/bench/results.json and build/bench/results.md (plus the raw wrk
 # output and server logs in build/bench/).
 #
@@ -58,7 +82,8 @@
 #     run_wrk unit_search "$SERVER_URL/api/v1/units?q=ba+dinh" "$LUA_DIR/bearer.lua"
 # A scenario needing a request body or several URLs gets its own Lua script under bench/lua/ that
 # ends with `dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")`. Extra nginx locations (e.g. a
-# proxy_pass baseline) go into "$NGINX_DIR/conf.d/NAME.conf" before start_nginx.
+# proxy_pass baseline) go into "$NGINX_DIR/conf.d/NAME.conf" before start_nginx; whole server and
+# upstream blocks (http level) into "$NGINX_DIR/http.d/NAME.conf" (as gateway_nginx_conf does).
 #
 # Environment (all optional): LIENTHONG_BIN (default build/lienthong), BENCH_OUT (build/bench),
 # BENCH_MICRO_BIN (build/bench/lt_bench_address), BENCH_DATA (build/bench/data: the generated
@@ -69,11 +94,13 @@
 # /usr/lib/postgresql/*/bin), BENCH_INTAKE_AGENCIES (64: receiving agencies, one officer each),
 # BENCH_INTAKE_CITIZENS (10000: citizens imported for the intake runs), BENCH_INSERT_ROWS (10000:
 # rows of the SQLite intake baseline), BENCH_ROW_BYTES (1536: text per baseline row),
-# BENCH_INBOX_DOSSIERS (1000000), BENCH_INBOX_SEED (20250701),
+# BENCH_INBOX_DOSSIERS (1000000), BENCH_INBOX_SEED (20250701), BENCH_EVENTS (20000: events the
+# events run publishes), BENCH_EVENT_KEYS (1000: their ordering keys),
 # WRK_THREADS (2), WRK_CONNECTIONS (64), WRK_DURATION (10, seconds), WRK_WARMUP (2, seconds; 0: none),
 # IDLE_CONNECTIONS (10000), NGINX_WORKERS (2), BENCH_ONLY (space-separated run names to run, of:
 # micro convert_codes convert_text pandas_codes import_sqlite import_postgres nginx_static healthz me
-# unit_search lookup idle_keepalive intake_sqlite intake_postgres inbox; the baselines
+# unit_search lookup idle_keepalive intake_sqlite intake_postgres inbox gateway_upstream gateway_nginx
+# gateway events_postgres; the baselines
 # import_sqlite_baseline, import_postgres_baseline, lookup_healthz, intake_sqlite_baseline,
 # intake_postgres_baseline and inbox_healthz come with their runs),
 # BENCH_QUIET_WAIT (60: before each run, wait up to this many seconds for the machine to be idle),
@@ -113,6 +140,14 @@ ROW_BYTES=${BENCH_ROW_BYTES:-1536}
 INBOX_DOSSIERS=${BENCH_INBOX_DOSSIERS:-1000000}
 INBOX_SEED=${BENCH_INBOX_SEED:-20250701}
 DOSSIER_DATA=$DATA/dossiers
+EXCHANGE_UTIL=$ROOT/bench/exchange_bench.py
+EVENTS=${BENCH_EVENTS:-20000}
+EVENT_KEYS=${BENCH_EVENT_KEYS:-1000}
+# The gateway runs' member systems and service (made by bench/exchange_bench.py gateway-setup).
+GATEWAY_CLIENT=VN/GOV/000.00.00.H26/MOTCUA-BENCH
+GATEWAY_PROVIDER=VN/GOV/000.01.00.H26/HOTICH-BENCH
+GATEWAY_SERVICE=birth-records
+GATEWAY_PATH=/records/42
 INTAKE_PROCEDURE=1.001193
 # The intake officers' password after their first sign-in (accounts start with a one-time one).
 INTAKE_PASSWORD='Bench2025x'
@@ -190,7 +225,7 @@ preflight() {
   if wanted intake_postgres; then
     [[ -n $PG_BIN && -x $PG_BIN/pgbench ]] || die "pgbench is not in ${PG_BIN:-/usr/lib/postgresql/*/bin} (run \`make deps-bench\`: postgresql)"
   fi
-  if wanted_any import_postgres intake_postgres; then
+  if wanted_any import_postgres intake_postgres events_postgres; then
     [[ -n $PG_BIN && -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl && -x $PG_BIN/psql ]] ||
       die "no PostgreSQL server programs in ${PG_BIN:-/usr/lib/postgresql/*/bin} (run \`make deps-bench\`: postgresql)"
     if ((EUID == 0)); then
@@ -208,7 +243,7 @@ preflight() {
   fi
   mkdir -p "$OUT"
   rm -f "$OUT"/*.wrk.txt "$OUT"/*.log "$OUT"/results.json "$OUT"/results.md "$OUT"/micro.json "$OUT"/*.sample.csv \
-    "$OUT"/convert_*.txt "$OUT"/pandas_*.txt "$OUT"/import_*.txt "$OUT"/intake_*.txt
+    "$OUT"/convert_*.txt "$OUT"/pandas_*.txt "$OUT"/import_*.txt "$OUT"/intake_*.txt "$OUT"/events_*.txt
   TMP=$(mktemp -d /tmp/lienthong-bench.XXXXXX)
   chmod 755 "$TMP"   # nginx workers run as nobody when started as root (and PostgreSQL as postgres)
   # The binary as server_cmd runs it, as a plain command for `bounded` and `timed`.
@@ -246,9 +281,9 @@ wait_http() {
 NGINX_DIR=""; NGINX_PID=""; NGINX_URL=""
 prepare_nginx() {
   NGINX_DIR=$TMP/nginx
-  mkdir -p "$NGINX_DIR/html" "$NGINX_DIR/conf.d"
+  mkdir -p "$NGINX_DIR/html" "$NGINX_DIR/conf.d" "$NGINX_DIR/http.d"
   cp "$ROOT/bench/nginx/static.json" "$NGINX_DIR/html/static.json"
-  chmod 755 "$NGINX_DIR" "$NGINX_DIR/html" "$NGINX_DIR/conf.d"
+  chmod 755 "$NGINX_DIR" "$NGINX_DIR/html" "$NGINX_DIR/conf.d" "$NGINX_DIR/http.d"
   chmod 644 "$NGINX_DIR/html/static.json"
 }
 start_nginx() {
@@ -357,7 +392,8 @@ least_disturbed() {
 
 # run_wrk NAME URL [LUA]: one load run (warm-up, then the measured run), recorded as NAME.
 # Optional variables for the call: TITLE, BASELINE (run name the ratio is computed against),
-# TARGET_RATIO, TARGET_P99_MS, TARGET_RPS (minimum req/s), CPU_PID (process whose CPU time, with
+# TARGET_RATIO, TARGET_P99_MS, TARGET_RPS (minimum req/s), TARGET_ADDED_P50_MS (maximum p50 minus the
+# baseline's p50), CPU_PID (process whose CPU time, with
 # its children, is measured), CPU_PID_REAPED (a database server's process, also measured, with the
 # children it already waited for), CPU_LABEL, GROUP (the run name BENCH_ONLY selects it by; default
 # NAME). When other processes took
@@ -419,6 +455,9 @@ wrk_attempt() {
     "${cpu_args[@]}" >"$json"
   if [[ -n ${TARGET_RPS:-} ]]; then
     python3 "$DOSSIER_UTIL" add-target "$json" --min-rps "$TARGET_RPS"
+  fi
+  if [[ -n ${TARGET_ADDED_P50_MS:-} ]]; then
+    python3 "$EXCHANGE_UTIL" add-target "$json" --max-added-p50-ms "$TARGET_ADDED_P50_MS"
   fi
 }
 # CPU clock ticks of CPU_PID's process tree, plus CPU_PID_REAPED's (with its reaped children).
@@ -1217,6 +1256,178 @@ run_inbox() {
   rm_db "$db"
 }
 
+# ---- data exchange: the gateway and events (issue 6) -----------------------------------------------
+
+# The gateway runs' small upstream: a second nginx server block on its own port answering every
+# /api/ path with the ~100-byte JSON of bench/nginx/static.json (`return 200`, no file read), and the
+# baseline's location /proxy/ passing to it through an upstream block with keep-alive connections.
+GATEWAY_UP_PORT=""
+gateway_nginx_conf() {
+  local body
+  body=$(<"$ROOT/bench/nginx/static.json")
+  [[ $body != *"'"* && $body != *'\'* ]] || die "bench/nginx/static.json must not hold a quote or a backslash"
+  GATEWAY_UP_PORT=$(python3 "$UTIL" free-port)
+  cat >"$NGINX_DIR/http.d/gateway.conf" <<EOF
+# The gateway runs' small upstream (a provider system's service) and nginx's keep-alive pool to it.
+upstream bench_gateway_upstream {
+  server 127.0.0.1:$GATEWAY_UP_PORT;
+  keepalive 64;
+  keepalive_requests 100000;
+}
+server {
+  listen 127.0.0.1:$GATEWAY_UP_PORT backlog=4096;
+  location /api/ {
+    default_type application/json;
+    return 200 '$body';
+  }
+}
+EOF
+  cat >"$NGINX_DIR/conf.d/gateway.conf" <<'EOF'
+# The gateway baseline: nginx proxy_pass with upstream keep-alive, /proxy/PATH -> upstream /api/PATH.
+location /proxy/ {
+  proxy_pass http://bench_gateway_upstream/api/;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+}
+EOF
+  chmod 644 "$NGINX_DIR/http.d/gateway.conf" "$NGINX_DIR/conf.d/gateway.conf"
+}
+
+# The gateway runs, on the load runs' nginx and server: the upstream directly (reference), nginx
+# proxy_pass (baseline), the gateway (bench/exchange_bench.py gateway-setup makes its member systems,
+# service and grant over the API first).
+run_gateway() {
+  wanted_any gateway_upstream gateway_nginx gateway || return 0
+  local upstream=http://127.0.0.1:$GATEWAY_UP_PORT setup=$TMP/gateway.setup path code n0 n1
+  local gw_path=/r1/$GATEWAY_PROVIDER/$GATEWAY_SERVICE$GATEWAY_PATH
+  wait_http "$upstream/api$GATEWAY_PATH" 10 || die "gateway: the small upstream does not answer on port $GATEWAY_UP_PORT"
+  code=$(curl -sS --max-time 5 -o "$TMP/gateway-proxy.sample.json" -w '%{http_code}' "$NGINX_URL/proxy$GATEWAY_PATH") || code=000
+  [[ $code == 200 ]] && cmp -s "$TMP/gateway-proxy.sample.json" "$ROOT/bench/nginx/static.json" ||
+    die "gateway: nginx proxy_pass answered $code: $(head -c 300 "$TMP/gateway-proxy.sample.json" 2>/dev/null)"
+  bounded 300 "$TMP/gateway-setup.log" python3 "$EXCHANGE_UTIL" gateway-setup --url "$SERVER_URL" \
+    --admin-user "$DEMO_USER" --admin-password "$DEMO_PASSWORD" --upstream "$upstream/api" \
+    --expect-body "$ROOT/bench/nginx/static.json" --client "$GATEWAY_CLIENT" --provider "$GATEWAY_PROVIDER" \
+    --service "$GATEWAY_SERVICE" --path "$GATEWAY_PATH" --out "$setup" ||
+    { tail -n 20 "$TMP/gateway-setup.log" >&2; die "gateway: the set-up over the API failed"; }
+  log "gateway: $(tail -n 1 "$TMP/gateway-setup.log")"
+  n0=$(sqlite3 "$TMP/bench.db" 'SELECT count(*) FROM exchange_messages' 2>/dev/null || true)
+
+  GROUP=gateway_upstream TITLE="small upstream, direct (nginx return 200, ~100-byte JSON; reference)" CPU_PID=$NGINX_PID \
+  CPU_LABEL="nginx (master + workers)" \
+    run_wrk gateway_upstream "$upstream/api$GATEWAY_PATH"
+  GROUP=gateway_nginx TITLE="nginx proxy_pass to the small upstream, upstream keep-alive (gateway baseline)" CPU_PID=$NGINX_PID \
+  CPU_LABEL="nginx (proxy + upstream)" \
+    run_wrk gateway_nginx "$NGINX_URL/proxy$GATEWAY_PATH"
+  BENCH_XROAD_CLIENT=$GATEWAY_CLIENT BENCH_API_KEY=$(tr -d '[:space:]' <"$setup/api_key") GROUP=gateway \
+  TITLE="gateway /r1/… to the small upstream (API key, grant, signature, message log)" BASELINE=gateway_nginx \
+  TARGET_RATIO=0.8 TARGET_ADDED_P50_MS=1 CPU_PID=$SERVER_PID CPU_PID_REAPED=$NGINX_PID CPU_LABEL="lienthong + nginx upstream" \
+    run_wrk gateway "$SERVER_URL$gw_path" "$LUA_DIR/gateway.lua"
+  if wanted gateway; then
+    # The message log keeps up: every call of the warm-up and the attempts is written (group commits).
+    sleep 1
+    n1=$(sqlite3 "$TMP/bench.db" 'SELECT count(*) FROM exchange_messages' 2>/dev/null || true)
+    [[ -n $n0 && -n $n1 ]] && log "gateway: $(commas $((n1 - n0))) messages written to the message log during the gateway runs"
+    [[ -n $n0 && -n $n1 ]] && python3 "$DOSSIER_UTIL" annotate "$RESULTS" gateway "{\"message_log_rows\": $((n1 - n0))}"
+  fi
+}
+
+# Event delivery on PostgreSQL: a server on a throwaway cluster, the local subscriber, the set-up over
+# the API, then per attempt BENCH_EVENTS events published by wrk into a fresh event type and timed
+# until the subscriber has them all. The least disturbed attempt is kept.
+run_events_postgres() {
+  wanted events_postgres || return 0
+  local port_file=$TMP/subscriber.port setup=$TMP/events.setup sub_pid sub_url i key
+  local attempt etype rec best="" best_other=99 other wpid wrc t0 t1 m0 m1 c0 c1 s0 s1 gave_up stats txt
+  [[ -n $PG_PID ]] || start_postgres
+  pg_recreate lt_events
+  start_server events_postgres "$PG_URL/lt_events"
+  python3 "$EXCHANGE_UTIL" subscriber --port-file "$port_file" --out "$TMP/subscriber.json" >"$TMP/subscriber.log" 2>&1 &
+  sub_pid=$!
+  PIDS+=("$sub_pid")
+  for ((i = 0; i < 100; i++)); do [[ -s $port_file ]] && break; sleep 0.1; done
+  [[ -s $port_file ]] || { cat "$TMP/subscriber.log" >&2; die "events: the subscriber did not start"; }
+  sub_url=http://127.0.0.1:$(tr -d '[:space:]' <"$port_file")
+  bounded 300 "$TMP/events-setup.log" python3 "$EXCHANGE_UTIL" events-setup --url "$SERVER_URL" \
+    --admin-user "$DEMO_USER" --admin-password "$DEMO_PASSWORD" --subscriber-url "$sub_url" --hook "$sub_url/hook" \
+    --publisher "$GATEWAY_PROVIDER" --subscriber-system "$GATEWAY_CLIENT" --attempts "$BENCH_ATTEMPTS" --out "$setup" ||
+    { tail -n 20 "$TMP/events-setup.log" >&2; die "events: the set-up over the API failed"; }
+  log "events_postgres: $(tail -n 1 "$TMP/events-setup.log")"
+  key=$(tr -d '[:space:]' <"$setup/api_key")
+  for ((attempt = 1; attempt <= BENCH_ATTEMPTS; attempt++)); do
+    etype=bench.ho-tich.$attempt
+    txt=$TMP/events_postgres.$attempt.wrk.txt
+    quiet events_postgres
+    log "events_postgres: $EVENTS events ($EVENT_KEYS keys) published with wrk -t$WRK_THREADS -c$WRK_CONNECTIONS to $etype, delivered to $sub_url/hook"
+    c0=$(( $(python3 "$UTIL" cpu-ticks "$SERVER_PID") + $(python3 "$UTIL" cpu-ticks "$PG_PID" --reaped) ))
+    s0=$(python3 "$UTIL" cpu-ticks "$sub_pid")
+    times >"$TMP/times.0"
+    machine_ticks m0
+    t0=$(date +%s.%N)
+    BENCH_EVENT_TYPE=$etype BENCH_EVENTS=$EVENTS BENCH_EVENT_KEYS=$EVENT_KEYS BENCH_PUBLISH_THREADS=$WRK_THREADS \
+    BENCH_XROAD_CLIENT=$GATEWAY_PROVIDER BENCH_API_KEY=$key \
+      timeout -k 5 900 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d600s --latency -s "$LUA_DIR/publish.lua" \
+      "$SERVER_URL/api/v1/pubsub/events/$etype" >"$txt" 2>&1 &
+    wpid=$!
+    PIDS+=("$wpid")
+    python3 "$EXCHANGE_UTIL" wait-events --subscriber-url "$sub_url" --type "$etype" --count "$EVENTS" \
+      --timeout $((EVENTS / 200 + 120)) --stall 30 >"$TMP/events_postgres.$attempt.wait.json" 2>&1 || true
+    t1=$(date +%s.%N)
+    machine_ticks m1
+    # wrk's threads stopped themselves after their last event; wrk itself waits for SIGINT.
+    kill -INT "$wpid" 2>/dev/null || true
+    wrc=0; wait "$wpid" || wrc=$?
+    forget_pid "$wpid"
+    times >"$TMP/times.1"
+    # (After `times`, so that these helpers do not count as the client's CPU time.)
+    c1=$(( $(python3 "$UTIL" cpu-ticks "$SERVER_PID") + $(python3 "$UTIL" cpu-ticks "$PG_PID" --reaped) ))
+    s1=$(python3 "$UTIL" cpu-ticks "$sub_pid")
+    grep -E 'BENCH_STATUSES|Socket errors|Non-2xx' "$txt" | sed 's/^/    /' >&2 || true
+    stats=$(cat "$TMP/events_postgres.$attempt.wait.json")
+    gave_up=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("gave_up", ""))' "$stats" 2>/dev/null || echo "waiting failed: $stats")
+    sleep 0.5   # a late duplicate would arrive now
+    curl -fsS --max-time 30 -o "$TMP/events_postgres.$attempt.arrivals.json" "$sub_url/dump?type=$etype" ||
+      die "events: the subscriber does not answer"
+    psql_q "$PG_URL/lt_events" -F '|' -c "SELECT id, published_at FROM exchange_events WHERE topic = '$etype' ORDER BY id" \
+      >"$TMP/events_postgres.$attempt.published"
+    rec=$(python3 "$EXCHANGE_UTIL" events-record --name events_postgres \
+      --title "event delivery, PostgreSQL: publish (wrk) -> push to a local subscriber ($(commas "$EVENTS") events, $EVENT_KEYS keys; events/s)" \
+      --url "POST /api/v1/pubsub/events/{type} -> push $sub_url/hook" --type "$etype" --events "$EVENTS" \
+      --threads "$WRK_THREADS" --connections "$WRK_CONNECTIONS" --t0 "$t0" --wrk-output "$txt" --wrk-exit "$wrc" \
+      --subscriber-json "$TMP/events_postgres.$attempt.arrivals.json" --published "$TMP/events_postgres.$attempt.published" \
+      --deliveries "$(psql_q "$PG_URL/lt_events" -c "SELECT json_build_object('delivered', count(*) FILTER (WHERE d.status = 'delivered'),
+        'not_delivered', count(*) FILTER (WHERE d.status <> 'delivered'), 'attempts', coalesce(sum(d.attempts), 0),
+        'retried', count(*) FILTER (WHERE d.attempts > 1)) FROM exchange_deliveries d
+        JOIN exchange_subscriptions s ON s.id = d.subscription_id WHERE s.topic = '$etype'")" \
+      ${gave_up:+--gave-up "$gave_up"} --wall-s "$(python3 -c "print($t1 - $t0)")" --server-ticks $((c1 - c0)) \
+      --subscriber-ticks $((s1 - s0)) --machine-ticks $((m1 - m0)) --times-before "$TMP/times.0" --times-after "$TMP/times.1" \
+      --cpu-label "lienthong + PostgreSQL" --attempts "$attempt" --target-events-per-s 5000)
+    log "events_postgres: $(python3 -c 'import json,sys; r = json.loads(sys.argv[1])
+print("%s of %s events delivered in %s s: %s events/s (published at %s/s; %s delivered while publishing, then %s/s); %s duplicates; delivery latency p50 %s ms, p99 %s ms%s"
+      % (r.get("requests"), r.get("published"), r.get("measured_s"), r.get("rps"), r.get("publish_rps"),
+         r.get("delivered_while_publishing"), r.get("drain_rps"), r.get("duplicates"),
+         r.get("latency_ms", {}).get("p50"), r.get("latency_ms", {}).get("p99"), ("; FAILED: " + r["failed"]) if r.get("failed") else ""))' "$rec")"
+    if [[ $rec == *'"failed"'* ]]; then
+      cp -f "$txt" "$OUT/events_postgres.wrk.txt"
+      best=$rec
+      break
+    fi
+    other=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("cpu", {}).get("other_cores", 0))' "$rec")
+    least_disturbed "$rec" "$other" "$txt" "$OUT/events_postgres.wrk.txt" && break
+    ((attempt < BENCH_ATTEMPTS)) && log "events_postgres: other processes used $other cores during the run: again"
+  done
+  record "$best"
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    tail -n 30 "$TMP/events_postgres.log" >&2
+    die "the server died during the events run"
+  fi
+  log "server after the events run: $(python3 "$UTIL" rss "$SERVER_PID")"
+  stop_server
+  stop_pid "$sub_pid"; forget_pid "$sub_pid"
+  psql_q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS lt_events WITH (FORCE)"
+  stop_postgres
+  rm -rf "$PG_DIR/data"
+}
+
 write_meta() {
   local commit dirty=""
   commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -1288,6 +1499,29 @@ meta = {
                "demo agencies; the row count the title shows is counted in the database); its baseline is the same "
                "server's /healthz in the same run. Target p99 < 20 ms.",
     },
+    "exchange": {
+      "gateway": "GET /r1/$GATEWAY_PROVIDER/$GATEWAY_SERVICE$GATEWAY_PATH through the server's gateway with "
+                 "X-Road-Client: $GATEWAY_CLIENT and that system's own API key (a member-system account made over the "
+                 "API; its rate limit raised to 1,000,000/s), every call authenticated, checked against the grant, "
+                 "signed (Ed25519) towards the provider and written to the hash-chained message log "
+                 "(bench/lua/gateway.lua); the upstream is a second nginx server block on its own port answering "
+                 "every /api/ path with the ~100-byte static JSON (return 200), the same nginx (2 workers) as the "
+                 "baseline. Reference gateway_upstream: wrk straight to that upstream. Baseline gateway_nginx: nginx "
+                 "proxy_pass to it through an upstream block with keepalive 64 (HTTP/1.1). Targets: >= 0.8 x "
+                 "gateway_nginx's req/s and an added median latency (gateway p50 - gateway_nginx p50, shown as "
+                 "(+x) in the p50 column) < 1 ms. CPU of the gateway run = lienthong + the nginx upstream.",
+      "events": "on a server on a throwaway PostgreSQL cluster (fsync on): a publisher and a subscriber member "
+                "system (accounts, API keys, systems, an event type with a JSON schema, a push subscription) made "
+                "over the API; the subscriber is a local asyncio HTTP/1.1 server (bench/exchange_bench.py "
+                "subscriber) that answers 200 at once and counts events by X-Event-Id. %s events (~100-byte "
+                "payloads, X-Event-Key cycling through $EVENT_KEYS keys) are published with wrk -t$WRK_THREADS "
+                "-c$WRK_CONNECTIONS (bench/lua/publish.lua, each one 201); events/s = events / (last first arrival at "
+                "the subscriber - start of publishing). Also: publish rate (events / (last published_at - start)), "
+                "delivery latency per event (first arrival - published_at; shown in the latency columns), "
+                "duplicates (an X-Event-Id seen twice; the target is 0) and the deliveries' attempts. Target >= "
+                "5,000 events/s. CPU = lienthong + PostgreSQL; wrk_cores includes the harness's poller."
+                % format($EVENTS, ","),
+    },
   },
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=2)
@@ -1298,8 +1532,9 @@ EOF
 
 # The load runs 1–5 against nginx and the server with the bench database.
 run_load() {
-  wanted_any nginx_static healthz me unit_search || return 0
+  wanted_any nginx_static healthz me unit_search gateway_upstream gateway_nginx gateway || return 0
   prepare_nginx
+  wanted_any gateway_upstream gateway_nginx gateway && gateway_nginx_conf
   start_nginx
 
   start_server server
@@ -1317,7 +1552,13 @@ run_load() {
   BENCH_PATHS=$TMP/search.paths TITLE="server /api/v1/units/search ($(wc -l <"$TMP/search.paths") queries)" \
     BASELINE=nginx_static TARGET_P99_MS=5 CPU_PID=$SERVER_PID CPU_LABEL=lienthong \
     run_wrk unit_search "$SERVER_URL/api/v1/units/search" "$LUA_DIR/search.lua"
-  # Later runs (gateway vs nginx proxy_pass) go here.
+  # The same at a moderate load (8 connections): at 64 the p99 is mostly queueing behind the other
+  # connections on two cores shared with wrk (even /healthz's p99 is 4-8 ms there).
+  GROUP=unit_search WRK_CONNECTIONS=8 BENCH_PATHS=$TMP/search.paths \
+    TITLE="server /api/v1/units/search, 8 connections" BASELINE=nginx_static TARGET_P99_MS=5 CPU_PID=$SERVER_PID \
+    CPU_LABEL=lienthong run_wrk unit_search_c8 "$SERVER_URL/api/v1/units/search" "$LUA_DIR/search.lua"
+  # Issue 6: the data-exchange gateway against nginx proxy_pass, to the same small upstream.
+  run_gateway
 
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     tail -n 30 "$TMP/server.log" >&2
@@ -1353,6 +1594,9 @@ main() {
   run_intake_postgres
   run_inbox
 
+  # Issue 6: event delivery on PostgreSQL (the gateway runs are with the load runs above).
+  run_events_postgres
+
   # Memory on a fresh server process (same database), so the load runs do not blur the figure.
   if wanted idle_keepalive; then
     start_server server-idle
@@ -1361,8 +1605,9 @@ main() {
     stop_server
   fi
 
-  # bench_util.py's report, with the minimum req/s targets of the intake runs.
-  python3 "$DOSSIER_UTIL" report "$RESULTS" "$TMP/meta.json" "$OUT"
+  # bench_util.py's report, with the minimum req/s targets of the intake runs (dossier_bench.py) and
+  # the gateway's added median latency and the events/s target (exchange_bench.py).
+  python3 "$EXCHANGE_UTIL" report "$RESULTS" "$TMP/meta.json" "$OUT"
 }
 
 main "$@"

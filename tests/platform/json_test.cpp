@@ -60,3 +60,29 @@ TEST(JsonReader, RejectsTooLongValues) {
   json::Reader r(o);
   EXPECT_EQ(outcome([&] { r.str("name", 3); }), "too_long:name");
 }
+
+// Text written straight as JSON must read back as the same string, whatever it holds.
+TEST(JsonAppendString, RoundTripsThroughAParser) {
+  for (std::string s : {std::string(""), std::string("Phường Ba Đình"), std::string("a \"quoted\" \\ path"),
+                        std::string("line\nbreak\ttab\r"), std::string("\x01\x1f" "end"), std::string(1, '\0') + "nul",
+                        std::string("ends with \\")}) {
+    std::string out = "[";
+    json::append_string(out, s);
+    out += "]";
+    auto v = boost::json::parse(out);
+    ASSERT_TRUE(v.is_array()) << out;
+    EXPECT_EQ(std::string(v.as_array().at(0).as_string()), s) << out;
+  }
+  // Eight bytes are checked at a time: a character to escape at any place of a longer text.
+  for (char special : {'"', '\\', '\n', '\x1f', '\0'})
+    for (size_t at = 0; at < 20; ++at) {
+      std::string s = "Duong Tran Phu so 1234 - Hà Nội";  // ASCII where the byte is replaced
+      s[at] = special;
+      std::string out;
+      json::append_string(out, s);
+      EXPECT_EQ(std::string(boost::json::parse(out).as_string()), s) << at;
+    }
+  std::string out;
+  json::append_string(out, "x\"y");
+  EXPECT_EQ(out, "\"x\\\"y\"");
+}

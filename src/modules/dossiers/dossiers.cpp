@@ -4,6 +4,7 @@
 #include "modules/dossiers/impl.hpp"
 #include "platform/outbox/outbox.hpp"
 #include "platform/util/error.hpp"
+#include "platform/util/json.hpp"
 #include "platform/util/time.hpp"
 
 namespace lt::dossiers {
@@ -112,26 +113,27 @@ Dossier dossier_from(const db::Row& r) {
   return d;
 }
 
-Dossier summary_from(const db::Row& r) {
+Dossier summary_from(db::Row& r) {
+  auto str = [&](size_t i) { return r.take(i).value_or(""); };
   Dossier d;
   d.id = r.i64(0);
-  d.code = r.str(1);
-  d.procedure_code = r.str(2);
-  d.receiving_agency = r.str(3);
-  d.current_agency = r.str(4);
+  d.code = str(1);
+  d.procedure_code = str(2);
+  d.receiving_agency = str(3);
+  d.current_agency = str(4);
   d.channel = static_cast<int>(r.i64(5));
   d.applicant_kind = static_cast<int>(r.i64(6));
-  d.applicant_name = r.str(7);
-  d.summary = r.str(8);
+  d.applicant_name = str(7);
+  d.summary = str(8);
   d.status = static_cast<int>(r.i64(9));
-  d.substate = r.str(10);
-  d.step = r.str(11);
-  d.submitted_at = r.str(12);
-  d.received_at = r.opt(13).value_or("");
-  d.due_at = r.opt(14).value_or("");
-  d.finished_at = r.opt(15).value_or("");
-  d.returned_at = r.opt(16).value_or("");
-  d.paused_at = r.opt(17).value_or("");
+  d.substate = str(10);
+  d.step = str(11);
+  d.submitted_at = str(12);
+  d.received_at = str(13);
+  d.due_at = str(14);
+  d.finished_at = str(15);
+  d.returned_at = str(16);
+  d.paused_at = str(17);
   return d;
 }
 
@@ -394,31 +396,22 @@ bj::value opt_v(const std::string& s) { return s.empty() ? bj::value(nullptr) : 
 namespace {
 // A JSON string literal of `s` (UTF-8 passes through; quotes, backslashes and control characters
 // are escaped).
-void append_str(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
+void append_str(std::string& out, std::string_view s) { json::append_string(out, s); }
 void append_opt(std::string& out, const std::string& s) {
   if (s.empty()) out += "null";
   else append_str(out, s);
 }
 }  // namespace
 
-void Service::Impl::append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal) const {
+void Service::Impl::append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal, PageNames* page) const {
   auto p = catalog.get(d.procedure_code);
+  std::string own_name;
+  auto name_of = [&](const std::string& code) -> const std::string& {
+    if (!page) return own_name = agency_name(code);
+    for (const auto& [c, n] : page->names)
+      if (c == code) return n;
+    return page->names.emplace_back(code, agency_name(code)).second;
+  };
   const char* sub_name = "";
   for (const auto& s : substates())
     if (d.substate == s.code) sub_name = s.name;
@@ -464,8 +457,8 @@ void Service::Impl::append_summary(std::string& out, const Dossier& d, const cal
   out += '}';
   field("summary");
   append_str(out, d.summary);
-  code_name("receiving_agency", d.receiving_agency, agency_name(d.receiving_agency));
-  code_name("current_agency", d.current_agency, agency_name(d.current_agency));
+  code_name("receiving_agency", d.receiving_agency, name_of(d.receiving_agency));
+  code_name("current_agency", d.current_agency, name_of(d.current_agency));
   field("submitted_at");
   append_str(out, d.submitted_at);
   field("received_at");

@@ -60,7 +60,7 @@ Dossier dossier_from(const db::Row& r);
 inline constexpr const char* kSummaryCols =
     "id, code, procedure_code, receiving_agency, current_agency, channel, applicant_kind, applicant_name, summary, status, substate, step,"
     " submitted_at, received_at, due_at, finished_at, returned_at, paused_at";
-Dossier summary_from(const db::Row& r);
+Dossier summary_from(db::Row& r);  // moves the cells out of r
 
 struct Service::Impl {
   db::Database& db;
@@ -103,7 +103,11 @@ struct Service::Impl {
 
   // JSON views.
   // A list row's JSON (the summary fields of json(d, false)) appended to `out`.
-  void append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal) const;
+  // Agency names already looked up while writing one page (a page names few agencies, many times).
+  struct PageNames {
+    std::vector<std::pair<std::string, std::string>> names;  // code, name
+  };
+  void append_summary(std::string& out, const Dossier& d, const calendar::WorkCalendar* cal, PageNames* page = nullptr) const;
   // `sp`: where a list builds all its rows (one arena per page instead of ~20 allocations a row).
   bj::object json(const Dossier& d, bool full, const calendar::WorkCalendar* cal = nullptr, bj::storage_ptr sp = {}) const;
   bj::array timeline(const Dossier& d) const;

@@ -55,10 +55,11 @@ std::string Service::inbox(const http::Request& req, int limit, const std::strin
   out.reserve(rows.rows.size() * 1100 + 256);
   std::string next;
   auto cal = impl_->calendar.current();
-  for (const auto& r : rows.rows) {
+  Impl::PageNames names;
+  for (auto& r : rows.rows) {
     Dossier d = summary_from(r);
     if (out.back() != '[') out += ',';
-    impl_->append_summary(out, d, cal.get());
+    impl_->append_summary(out, d, cal.get(), &names);
     next = (d.due_at.empty() ? d.submitted_at : d.due_at) + "|" + std::to_string(d.id);
   }
   out += "],\"next\":";
@@ -77,7 +78,7 @@ bj::object Service::mine(const http::Request& req) {
     return c.q(std::string("SELECT ") + kSummaryCols + " FROM dossiers WHERE applicant_key = ? AND applicant_kind = ? ORDER BY id DESC LIMIT 200", key,
                who.kind == "citizen" ? 1 : 2);
   });
-  for (const auto& r : rows.rows) items.push_back(impl_->json(summary_from(r), false));
+  for (auto& r : rows.rows) items.push_back(impl_->json(summary_from(r), false));
   return {{"items", std::move(items)}};
 }
 

@@ -57,6 +57,9 @@ class Row {
   bool is_null(size_t i) const { return !cells_.at(i).has_value(); }
   const std::string& str(size_t i) const;  // throws on NULL
   std::optional<std::string> opt(size_t i) const { return cells_.at(i); }
+  // Moves a cell out (the row keeps an empty value there): for readers that build their own
+  // objects from a result and do not need the row afterwards.
+  std::optional<std::string> take(size_t i) { return std::move(cells_.at(i)); }
   int64_t i64(size_t i) const;
   std::optional<int64_t> opt_i64(size_t i) const;
   double f64(size_t i) const;

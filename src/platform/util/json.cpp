@@ -1,9 +1,53 @@
 #include "platform/util/json.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "platform/util/error.hpp"
 #include "platform/util/text.hpp"
 
 namespace lt::json {
+
+namespace {
+// Whether any of 8 bytes is a quote, a backslash or below 0x20 (exact for the whole word; the
+// classic "has zero byte" and "has byte less than n" tests, n <= 128).
+bool needs_escape8(uint64_t v) {
+  constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [&](uint64_t x) { return (x - ones) & ~x & highs; };
+  return ((v - ones * 0x20) & ~v & highs) | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'));
+}
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
+  out.reserve(out.size() + s.size() + 2);
+  out += '"';
+  size_t run = 0;  // start of the plain run not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    // Eight plain bytes at a time (most text has nothing to escape).
+    while (i + 8 <= s.size()) {
+      uint64_t v;
+      std::memcpy(&v, s.data() + i, 8);
+      if (needs_escape8(v)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(s, run, i - run);
+    run = i + 1;
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  out.append(s, run, s.size() - run);
+  out += '"';
+}
 
 bj::object parse_object(std::string_view body) {
   if (!text::valid_utf8(body))

@@ -14,6 +14,11 @@ namespace lt::json {
 
 namespace bj = boost::json;
 
+// Appends `s` to `out` as a JSON string literal (quotes included), for responses written straight
+// as text: runs of plain characters are copied at once; quotes, backslashes and control characters
+// are escaped. `s` must be valid UTF-8 (stored text is).
+void append_string(std::string& out, std::string_view s);
+
 // Parses a request body as a JSON object or throws ApiError 400 (invalid_json / invalid_type).
 bj::object parse_object(std::string_view body);
 
