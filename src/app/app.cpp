@@ -98,6 +98,7 @@ void App::open() {
   eo.poll_ms = cfg.outbox_poll_ms;
   eo.backoff_ms = cfg.outbox_backoff_ms;
   eo.max_attempts = cfg.outbox_max_attempts;
+  eo.push_lanes = cfg.event_push_lanes;
   eo.member = [this](const http::Request& req) { return exchange->member_of(req); };
   events = std::make_unique<exchange::Events>(*db, *audit, *keys, eo);
   // The platform's change feed becomes events of its topics (idempotent by outbox event id).

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -93,7 +94,12 @@ int64_t id_of(const std::string& s, const char* what) {
 }  // namespace
 
 Events::Events(db::Database& db, audit::Log& audit, crypto::KeyRing& keys, EventOptions opts)
-    : db_(db), audit_(audit), keys_(keys), opts_(std::move(opts)), worker_("ev-" + crypto::hex(crypto::random_bytes(4))) {}
+    : db_(db),
+      group_(std::make_unique<db::GroupCommit>(db)),
+      audit_(audit),
+      keys_(keys),
+      opts_(std::move(opts)),
+      worker_("ev-" + crypto::hex(crypto::random_bytes(4))) {}
 
 Events::~Events() { stop(); }
 
@@ -119,6 +125,12 @@ void Events::add_migrations(db::Migrator& m) {
              c.q("INSERT INTO exchange_topics (name, description, schema, owner, created_at) VALUES (?, ?, '', 'lienthong', ?)", t[0], t[1],
                  timeutil::now_iso());
          }});
+  // The deliveries still to be made: in id order (with statistics, the claim stops after a batch
+  // instead of sorting every pending delivery), and by key (the in-order check of each candidate,
+  // "no earlier open delivery of its key", reads one index entry instead of every delivered one).
+  m.add({"exchange", 3, "indexes of open deliveries",
+         "CREATE INDEX exchange_deliveries_open ON exchange_deliveries (id) WHERE status IN ('pending', 'claimed');"
+         "CREATE INDEX exchange_deliveries_open_key ON exchange_deliveries (subscription_id, key, id) WHERE status IN ('pending', 'claimed', 'dead')"});
 }
 
 int64_t Events::publish_in(db::Conn& c, const std::string& topic, const std::string& key, const std::string& payload, const std::string& publisher,
@@ -152,6 +164,22 @@ bool Events::has_subscribers(const std::string& topic) {
   return any;
 }
 
+std::optional<Events::Topic> Events::topic(const std::string& name) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard g(subs_mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end() && now - it->second.second < std::chrono::seconds(1)) return it->second.first;
+  }
+  auto r = db_.read([&](db::Conn& c) { return c.q("SELECT owner, schema FROM exchange_topics WHERE name = ?", name); });
+  if (r.empty()) return std::nullopt;  // not remembered: the type may be declared in a moment
+  Topic t{r.one().str(0), r.one().str(1)};
+  std::lock_guard g(subs_mu_);
+  if (topics_.size() > 10000) topics_.clear();
+  topics_[name] = {t, now};
+  return t;
+}
+
 void Events::start(int threads) {
   if (running_.exchange(true)) return;
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
@@ -169,8 +197,9 @@ void Events::loop() {
     int n = 0;
     try {
       n = deliver_once();
-    } catch (const std::exception&) {
-      n = 0;  // the database is unavailable for a moment: try again after the poll interval
+    } catch (const std::exception& e) {
+      n = 0;  // e.g. the database is unavailable for a moment: try again after the poll interval
+      spdlog::warn("event delivery: {}", e.what());
     }
     if (n == 0) {
       std::unique_lock lk(wake_mu_);
@@ -179,93 +208,132 @@ void Events::loop() {
   }
 }
 
+struct Events::Work {
+  int64_t id, event_id, attempts;
+  std::string url, topic, key, payload;
+};
+struct Events::Outcome {
+  int64_t id;
+  int status;
+  std::string error;
+  int64_t ms;
+};
+
+namespace {
+// "(1,2,3)": ids read from the database, written into a statement as integers.
+std::string id_list(const std::vector<int64_t>& ids) {
+  std::string s = "(";
+  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  return s + ")";
+}
+}  // namespace
+
 int Events::deliver_once() {
   int64_t now_ms = timeutil::now_ms();
   std::string now = timeutil::iso_utc(now_ms), lease = timeutil::iso_utc(now_ms + opts_.lease_ms);
-  struct Work {
-    int64_t id, event_id, attempts;
-    std::string url, topic, key, payload;
-  };
-  // Claim: due deliveries of push subscriptions whose key has no earlier undelivered event.
+  // Claim: due deliveries of push subscriptions whose key has no earlier undelivered event (so a
+  // batch holds at most one delivery per subscription and key), in three statements whatever the
+  // batch size: pick, mark claimed, read.
   std::vector<Work> work = db_.write([&](db::Conn& c) {
     std::string pick =
         "SELECT d.id FROM exchange_deliveries d JOIN exchange_subscriptions s ON s.id = d.subscription_id"
-        " WHERE s.mode = 'push' AND s.status = 'active' AND ((d.status = 'pending' AND d.next_at <= ?) OR (d.status = 'claimed' AND d.lease_until < ?))"
+        " WHERE s.mode = 'push' AND s.status = 'active' AND d.status IN ('pending', 'claimed')"
+        " AND ((d.status = 'pending' AND d.next_at <= ?) OR (d.status = 'claimed' AND d.lease_until < ?))"
         " AND NOT EXISTS (SELECT 1 FROM exchange_deliveries e WHERE e.subscription_id = d.subscription_id AND e.key = d.key AND e.id < d.id"
         " AND e.status IN ('pending', 'claimed', 'dead')) ORDER BY d.id LIMIT ?";
     if (c.pg()) pick += " FOR UPDATE OF d SKIP LOCKED";
-    auto ids = c.q(pick, now, now, int64_t{opts_.batch});
+    std::vector<int64_t> ids;
+    for (const auto& r : c.q(pick, now, now, int64_t{opts_.batch}).rows) ids.push_back(r.i64(0));
     std::vector<Work> out;
-    for (const auto& r : ids.rows) {
-      c.q("UPDATE exchange_deliveries SET status = 'claimed', claimed_by = ?, lease_until = ? WHERE id = ?", worker_, lease, r.i64(0));
-      auto w = c.q("SELECT d.id, d.event_id, d.attempts, s.url, e.topic, e.key, e.payload FROM exchange_deliveries d"
-                   " JOIN exchange_subscriptions s ON s.id = d.subscription_id JOIN exchange_events e ON e.id = d.event_id WHERE d.id = ?",
-                   r.i64(0))
-                   .one();
-      out.push_back({w.i64(0), w.i64(1), w.i64(2), w.str(3), w.str(4), w.str(5), w.str(6)});
-    }
+    if (ids.empty()) return out;
+    std::string in = id_list(ids);
+    c.q("UPDATE exchange_deliveries SET status = 'claimed', claimed_by = ?, lease_until = ? WHERE id IN " + in, worker_, lease);
+    for (auto& w : c.q("SELECT d.id, d.event_id, d.attempts, s.url, e.topic, e.key, e.payload FROM exchange_deliveries d"
+                       " JOIN exchange_subscriptions s ON s.id = d.subscription_id JOIN exchange_events e ON e.id = d.event_id"
+                       " WHERE d.id IN " + in + " ORDER BY d.id")
+                      .rows)
+      out.push_back({w.i64(0), w.i64(1), w.i64(2), *w.take(3), *w.take(4), *w.take(5), *w.take(6)});
     return out;
   });
   if (work.empty()) return 0;
-  struct Outcome {
-    int64_t id;
-    int status;
-    std::string error;
-    int64_t ms;
-  };
-  std::vector<Outcome> outcomes;
-  std::map<std::string, std::unique_ptr<http::Client>> clients;
-  for (const auto& w : work) {
-    auto t0 = std::chrono::steady_clock::now();
-    Outcome o{w.id, 0, "", 0};
-    std::string client_key;
-    try {
-      auto u = boost::urls::parse_uri(w.url);
-      if (!u) throw std::runtime_error("bad webhook URL");
-      std::string host(u->host());
-      uint16_t port = u->has_port() ? static_cast<uint16_t>(std::stoi(std::string(u->port()))) : 80;
-      std::string target(u->encoded_path());
-      if (target.empty()) target = "/";
-      if (u->has_query()) target += "?" + std::string(u->encoded_query());
-      client_key = host + ":" + std::to_string(port);
-      auto& cl = clients[client_key];
-      if (!cl) cl = std::make_unique<http::Client>(host, port, std::chrono::milliseconds(opts_.push_timeout_ms), 1u << 20);
-      std::string time = timeutil::iso_utc(timeutil::now_ms()), digest = crypto::sha256_hex(w.payload);
-      auto sig = keys_.sign(signing_text("POST", target, time, digest, "lienthong/events"));
-      auto r = cl->request("POST", target, w.payload,
-                           {{"Content-Type", "application/json"},
-                            {"X-Event-Id", std::to_string(w.event_id)},
-                            {"X-Event-Type", w.topic},
-                            {"X-Event-Key", w.key},
-                            {"X-Lienthong-Signature", "keyId=\"" + sig.kid + "\", time=\"" + time + "\", digest=\"" + digest + "\", signature=\"" +
-                                                          crypto::base64url(sig.sig) + "\""}});
-      o.status = r.status;
-      if (r.status < 200 || r.status >= 300) o.error = "HTTP " + std::to_string(r.status);
-    } catch (const std::exception& e) {
-      clients.erase(client_key);
-      o.error = e.what();
-    }
-    o.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    outcomes.push_back(std::move(o));
-  }
+  std::vector<Outcome> outcomes = push(work);
+  // Outcomes in one transaction: the attempts in one statement, the delivered in another, the
+  // failures (rare) one by one with their backoff.
   db_.write([&](db::Conn& c) {
     std::string at = timeutil::now_iso();
+    std::string sql = "INSERT INTO exchange_attempts (delivery_id, at, status, error, latency_ms) VALUES ";
+    std::vector<db::Param> params;
+    std::vector<int64_t> delivered;
     for (size_t i = 0; i < work.size(); ++i) {
       const auto& o = outcomes[i];
-      c.q("INSERT INTO exchange_attempts (delivery_id, at, status, error, latency_ms) VALUES (?, ?, ?, ?, ?)", o.id, at, o.status, o.error, o.ms);
+      sql += i ? ",(?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)";
+      params.insert(params.end(), {o.id, at, int64_t{o.status}, o.error, o.ms});
       if (o.error.empty()) {
-        c.q("UPDATE exchange_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ? AND claimed_by = ?",
-            at, o.id, worker_);
-      } else {
-        int64_t attempts = work[i].attempts + 1;
-        int64_t delay = std::min<int64_t>(opts_.max_backoff_ms, int64_t{opts_.backoff_ms} << std::min<int64_t>(attempts - 1, 20));
-        bool dead = attempts >= opts_.max_attempts;
-        c.q("UPDATE exchange_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND claimed_by = ?", dead ? "dead" : "pending",
-            attempts, timeutil::iso_utc(timeutil::now_ms() + delay), o.error.substr(0, 500), o.id, worker_);
+        delivered.push_back(o.id);
+        continue;
       }
+      int64_t attempts = work[i].attempts + 1;
+      int64_t delay = std::min<int64_t>(opts_.max_backoff_ms, int64_t{opts_.backoff_ms} << std::min<int64_t>(attempts - 1, 20));
+      bool dead = attempts >= opts_.max_attempts;
+      c.q("UPDATE exchange_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND claimed_by = ?", dead ? "dead" : "pending",
+          attempts, timeutil::iso_utc(timeutil::now_ms() + delay), o.error.substr(0, 500), o.id, worker_);
     }
+    c.run(sql, params);
+    if (!delivered.empty())
+      c.q("UPDATE exchange_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE claimed_by = ?"
+          " AND id IN " + id_list(delivered),
+          at, worker_);
   });
   return static_cast<int>(work.size());
+}
+
+std::vector<Events::Outcome> Events::push(const std::vector<Work>& work) {
+  std::vector<Outcome> outcomes(work.size());
+  // Lanes push in parallel, each over its own keep-alive connections, each taking every lanes-th
+  // delivery: the order per key holds, as a batch has at most one delivery per key.
+  const size_t lanes = std::clamp<size_t>(static_cast<size_t>(opts_.push_lanes), 1, std::max<size_t>(1, work.size()));
+  auto lane = [&](size_t first) {
+    std::map<std::string, std::unique_ptr<http::Client>> clients;
+    for (size_t i = first; i < work.size(); i += lanes) {
+      const Work& w = work[i];
+      auto t0 = std::chrono::steady_clock::now();
+      Outcome o{w.id, 0, "", 0};
+      std::string client_key;
+      try {
+        auto u = boost::urls::parse_uri(w.url);
+        if (!u) throw std::runtime_error("bad webhook URL");
+        std::string host(u->host());
+        uint16_t port = u->has_port() ? static_cast<uint16_t>(std::stoi(std::string(u->port()))) : 80;
+        std::string target(u->encoded_path());
+        if (target.empty()) target = "/";
+        if (u->has_query()) target += "?" + std::string(u->encoded_query());
+        client_key = host + ":" + std::to_string(port);
+        auto& cl = clients[client_key];
+        if (!cl) cl = std::make_unique<http::Client>(host, port, std::chrono::milliseconds(opts_.push_timeout_ms), 1u << 20);
+        std::string time = timeutil::iso_utc(timeutil::now_ms()), digest = crypto::sha256_hex(w.payload);
+        auto sig = keys_.sign(signing_text("POST", target, time, digest, "lienthong/events"));
+        auto r = cl->request("POST", target, w.payload,
+                             {{"Content-Type", "application/json"},
+                              {"X-Event-Id", std::to_string(w.event_id)},
+                              {"X-Event-Type", w.topic},
+                              {"X-Event-Key", w.key},
+                              {"X-Lienthong-Signature", "keyId=\"" + sig.kid + "\", time=\"" + time + "\", digest=\"" + digest + "\", signature=\"" +
+                                                            crypto::base64url(sig.sig) + "\""}});
+        o.status = r.status;
+        if (r.status < 200 || r.status >= 300) o.error = "HTTP " + std::to_string(r.status);
+      } catch (const std::exception& e) {
+        clients.erase(client_key);
+        o.error = e.what();
+      }
+      o.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+      outcomes[i] = std::move(o);
+    }
+  };
+  std::vector<std::thread> extra;
+  for (size_t l = 1; l < lanes; ++l) extra.emplace_back(lane, l);
+  lane(0);
+  for (auto& t : extra) t.join();
+  return outcomes;
 }
 
 // ---- routes ------------------------------------------------------------------------------------
@@ -310,18 +378,18 @@ void Events::add_routes(http::Router& r) {
                       [this, member](http::Request& req) {
                         std::string sys = member(req);
                         const std::string& type = req.param("type");
-                        auto t = db_.read([&](db::Conn& c) { return c.q("SELECT owner, schema FROM exchange_topics WHERE name = ?", type); });
-                        if (t.empty()) throw ApiError::not_found("Không có loại sự kiện này / No such event type");
-                        if (t.one().str(0) != sys) throw ApiError::forbidden("Chỉ chủ loại sự kiện được phát hành / Only the type's owner publishes");
+                        auto t = topic(type);
+                        if (!t) throw ApiError::not_found("Không có loại sự kiện này / No such event type");
+                        if (t->owner != sys) throw ApiError::forbidden("Chỉ chủ loại sự kiện được phát hành / Only the type's owner publishes");
                         boost::system::error_code ec;
                         auto payload = bj::parse(req.body, ec);
                         if (ec) throw ApiError::bad_request("invalid_json", "Nội dung không phải JSON / The body is not JSON");
-                        if (auto p = schema_problem(t.one().str(1), payload); !p.empty()) throw ApiError::bad_request("schema_mismatch", p, "payload");
+                        if (auto p = schema_problem(t->schema, payload); !p.empty()) throw ApiError::bad_request("schema_mismatch", p, "payload");
                         std::string key(req.header("x-event-key"));
                         if (key.size() > 200) throw ApiError::bad_request("invalid_value", "X-Event-Key: at most 200 bytes", "X-Event-Key");
-                        int64_t id = db_.write([&](db::Conn& c) {
-                          return publish_in(c, type, key, bj::serialize(payload), sys, "pub:" + crypto::hex(crypto::random_bytes(12)));
-                        });
+                        int64_t id = 0;
+                        std::string text = bj::serialize(payload), source = "pub:" + crypto::hex(crypto::random_bytes(12));
+                        group_->run([&](db::Conn& c) { id = publish_in(c, type, key, text, sys, source); });
                         wake_.notify_all();
                         return http::Response::json({{"event_id", id}}, 201);
                       },

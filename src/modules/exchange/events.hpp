@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "platform/db/db.hpp"
+#include "platform/db/group_commit.hpp"
 #include "platform/http/router.hpp"
 
 namespace lt::audit {
@@ -37,6 +38,7 @@ struct EventOptions {
   int max_backoff_ms = 600000;
   int lease_ms = 30000;         // a claimed delivery is re-claimable after this (crashed process)
   int push_timeout_ms = 5000;
+  int push_lanes = 1;           // deliveries of a batch pushed in parallel (never two of one key)
   // The caller's system id (INSTANCE/CLASS/MEMBER/SUBSYSTEM) when its X-Road-Client and key agree.
   std::function<std::optional<std::string>(const http::Request&)> member;
 };
@@ -62,7 +64,12 @@ class Events {
 
  private:
   void loop();
+  struct Work;
+  struct Outcome;
+  // Pushes `work` (one delivery per key at most) in `lanes` parallel keep-alive connections.
+  std::vector<Outcome> push(const std::vector<Work>& work);
   db::Database& db_;
+  std::unique_ptr<db::GroupCommit> group_;  // publishing: many events to one commit
   audit::Log& audit_;
   crypto::KeyRing& keys_;
   EventOptions opts_;
@@ -72,6 +79,13 @@ class Events {
   std::mutex wake_mu_;
   std::mutex subs_mu_;
   std::map<std::string, std::pair<bool, std::chrono::steady_clock::time_point>> subs_;
+  // Event types as publishing checks them (owner and schema; a type never changes once declared),
+  // remembered for a second like subs_.
+  struct Topic {
+    std::string owner, schema;
+  };
+  std::optional<Topic> topic(const std::string& name);
+  std::map<std::string, std::pair<Topic, std::chrono::steady_clock::time_point>> topics_;
   std::condition_variable wake_;
 };
 

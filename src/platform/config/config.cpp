@@ -49,6 +49,7 @@ std::vector<Config::Field> Config::fields() {
       {"outbox_poll_ms", Field::kInt, &outbox_poll_ms, false, "outbox worker poll interval"},
       {"outbox_max_attempts", Field::kInt, &outbox_max_attempts, false, "attempts before an event is dead-lettered"},
       {"outbox_backoff_ms", Field::kInt, &outbox_backoff_ms, false, "first retry delay (doubles each attempt)"},
+      {"event_push_lanes", Field::kInt, &event_push_lanes, false, "event deliveries pushed in parallel (never two of one key)"},
   };
 }
 

@@ -51,6 +51,7 @@ struct Config {
   // outbox
   int outbox_poll_ms = 200;
   int outbox_max_attempts = 8;
+  int event_push_lanes = 1;
   int outbox_backoff_ms = 1000;
 
   struct Field {
