@@ -1211,7 +1211,8 @@ CsvSummary convert_csv(const AddressIndex& index, std::istream& in, std::ostream
       at = it->second;
     }
     cols = &store[at];
-    street = text::valid_utf8(raw_street) ? text::nfc(text::trim(raw_street)) : std::string(raw_street);
+    if (auto t = text::trim(raw_street); text::plainly_nfc(t)) street.assign(t);  // nearly always
+    else street = text::valid_utf8(raw_street) ? text::nfc(t) : std::string(raw_street);
     return true;
   };
   auto remember_codes = [&](std::string_view p, std::string_view d, std::string_view cm, Columns&& k) {

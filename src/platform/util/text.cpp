@@ -50,7 +50,6 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-namespace {
 // True when `s` is valid UTF-8 whose every code point is below U+0300 or in Latin Extended
 // Additional (U+1E00..U+1EFF): such text is already NFC (no code point there has NFC_Quick_Check
 // No or Maybe; the first Maybe is U+0300, a combining mark), which covers Vietnamese written with
@@ -74,7 +73,6 @@ bool plainly_nfc(std::string_view s) {
   }
   return true;
 }
-}  // namespace
 
 std::string nfc(std::string_view s) {
   if (plainly_nfc(s)) return std::string(s);

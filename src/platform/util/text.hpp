@@ -9,6 +9,10 @@ namespace lt::text {
 bool valid_utf8(std::string_view s);
 // Unicode NFC. Input must be valid UTF-8.
 std::string nfc(std::string_view s);
+// True when `s` is valid UTF-8 and plainly NFC: every code point below U+0300 (no combining marks)
+// or precomposed Latin (U+1E00..U+1EFF), as Vietnamese is usually written. nfc() of such text is the
+// text itself; callers on hot paths test this first to skip a copy and a validation pass.
+bool plainly_nfc(std::string_view s);
 // Lower case, diacritics removed, đ→d: "Phường Hòa Hải" → "phuong hoa hai". Accepts NFC or NFD
 // input. Latin text goes through a table built once from ICU's decompositions (fast path, a few ns
 // a character); anything else goes through an ICU transliterator.
