@@ -1,7 +1,8 @@
 // Events over HTTP against the real server with a real subscriber HTTP server that records every
 // delivery (docs/EXCHANGE.md, "Events"): push delivery at least once and in order per key, retries
 // after the subscriber comes back, dead letters holding their key until redelivered, pull with
-// acknowledgement, the registry change feed, SIGKILL during delivery, and bad input.
+// acknowledgement, the registry change feed, SIGKILL during delivery, two server processes on one
+// database, and bad input.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "platform/crypto/crypto.hpp"
+#include "platform/db/db.hpp"
 #include "support/receiver.hpp"
 #include "support/server.hpp"
 
@@ -206,4 +208,47 @@ TEST(Events, TheRegistryChangeFeedReachesSubscribersAndNothingIsLostWhenTheServe
   std::cout << "after SIGKILL: " << sub.requests().size() - unique_ids(sub, "bulk.test") - unique_ids(sub, "citizen.updated")
             << " duplicate deliveries\n";
   EXPECT_EQ(s.stop(), 0) << s.log();
+}
+
+// Two server processes of one deployment on one database, each with its own delivery worker: every
+// event arrives once (no event is delivered by both), in order per key, and both workers deliver.
+TEST(Events, TwoServerProcessesOnOneDatabaseNeverDeliverAnEventTwice) {
+  crypto::init();
+  test::Receiver sub;
+  sub.set_delay_ms(5);  // deliveries take a while, so both workers find work
+  test::Server a(fast());
+  std::string admin = a.login("sysadmin");
+  register_system(a, admin);
+  ASSERT_EQ(member(a, "POST", "/api/v1/pubsub/event-types", R"({"name":"dat-dai.bien-dong","description":"Biến động đất đai"})").status, 201);
+  ASSERT_EQ(member(a, "POST", "/api/v1/pubsub/subscriptions",
+                   bj::serialize(bj::object{{"event_type", "dat-dai.bien-dong"}, {"url", "http://127.0.0.1:" + std::to_string(sub.port()) + "/hook"}}))
+                .status,
+            201);
+  test::Server::Options o = fast();
+  o.demo = false;
+  o.db_url = a.db_url();
+  o.env["LIENTHONG_DATA_DIR"] = a.dir();
+  test::Server b(o);
+  // Both processes take publications (a member system may reach either node).
+  for (int i = 0; i < 300; ++i) {
+    test::Server& via = i % 2 ? b : a;
+    auto p = member(via, "POST", "/api/v1/pubsub/events/dat-dai.bien-dong", "{\"thua\":" + std::to_string(i) + "}",
+                    {{"X-Event-Key", "to-" + std::to_string(i % 15)}});
+    ASSERT_EQ(p.status, 201) << p.body;
+  }
+  ASSERT_TRUE(wait_until([&] { return unique_ids(sub, "dat-dai.bien-dong") == 300; }, 60000)) << unique_ids(sub, "dat-dai.bien-dong");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a duplicate would arrive now
+  EXPECT_EQ(sub.requests().size(), 300u) << "an event delivered twice";
+  for (const auto& [key, ids] : arrivals(sub, "dat-dai.bien-dong")) {
+    EXPECT_EQ(ids.size(), 20u) << key;
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << key;
+  }
+  auto db = db::Database::open(a.db_url(), 1);
+  auto workers = db->read([](db::Conn& c) {
+    return c.q("SELECT COUNT(DISTINCT d.claimed_by) FROM exchange_deliveries d JOIN exchange_events e ON e.id = d.event_id"
+               " WHERE e.topic = 'dat-dai.bien-dong' AND d.status = 'delivered'");
+  });
+  EXPECT_EQ(workers.one().i64(0), 2) << "both processes' workers delivered";
+  EXPECT_EQ(b.stop(), 0) << b.log();
+  EXPECT_EQ(a.stop(), 0) << a.log();
 }
