@@ -219,6 +219,12 @@ int main(int argc, char** argv) {
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Verify the hash chain and its signed head; exit 1 on tampering");
   add_common(verify_cmd, common);
 
+  auto* exchange_cmd = cli.add_subcommand("exchange", "Data exchange");
+  exchange_cmd->require_subcommand(1);
+  auto* verify_log_cmd =
+      exchange_cmd->add_subcommand("verify-log", "Verify the gateway message log's hash chains; exit 1 on a changed or removed record");
+  add_common(verify_log_cmd, common);
+
   auto* backup_cmd = cli.add_subcommand("backup", "Online backup of the SQLite database");
   add_common(backup_cmd, common);
   std::string to_file;
@@ -381,6 +387,15 @@ int main(int argc, char** argv) {
       if (v.bad_id) std::cout << ", first bad record id " << *v.bad_id;
       if (v.bad_seq) std::cout << " (seq " << *v.bad_seq << ")";
       std::cout << ": " << v.problem << "\n";
+      return 1;
+    }
+    if (verify_log_cmd->parsed()) {
+      auto v = exchange::Service::verify_log(*a.db);
+      if (v.ok) {
+        std::cout << "message log OK: " << v.records << " records in " << v.chains << " chains\n";
+        return 0;
+      }
+      std::cout << "MESSAGE LOG TAMPERED: chain '" << v.chain << "', first bad record id " << v.bad_id << ": " << v.problem << "\n";
       return 1;
     }
     if (backup_cmd->parsed()) {

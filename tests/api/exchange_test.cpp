@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "platform/crypto/crypto.hpp"
+#include "platform/db/db.hpp"
 #include "support/receiver.hpp"
 #include "support/server.hpp"
 
@@ -189,4 +190,26 @@ TEST_F(Exchange, MetaservicesAndRevocation) {
   EXPECT_EQ(call("GET", svc("/records/7")).status, 200);  // the narrower grant still allows this path
   // Only exchange admins manage.
   EXPECT_EQ(srv->post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", service_id}}, srv->login("motcua")).status, 403);
+}
+
+// The message log's hash chain holds, and `lienthong exchange verify-log` finds a record changed
+// behind the platform's back (and exits 1).
+TEST_F(Exchange, TheMessageLogVerifiesAndAChangedRecordIsFound) {
+  for (int i = 0; i < 5; ++i) call("GET", svc("/records/" + std::to_string(i)));  // answered or refused, each is logged
+  auto db = db::Database::open(srv->db_url(), 1);
+  auto count = [&] { return db->read([](db::Conn& c) { return c.q("SELECT COUNT(*) FROM exchange_messages"); }).one().i64(0); };
+  for (int i = 0; i < 50 && count() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_GE(count(), 5);
+  std::string out;
+  ASSERT_EQ(srv->cli({"exchange", "verify-log"}, &out), 0) << out;
+  EXPECT_NE(out.find("message log OK"), std::string::npos) << out;
+  // Someone with database access rewrites what a call answered.
+  int64_t id = db->read([](db::Conn& c) { return c.q("SELECT MIN(id) FROM exchange_messages"); }).one().i64(0);
+  db->write([&](db::Conn& c) { c.q("UPDATE exchange_messages SET status = 299, response_bytes = response_bytes + 1 WHERE id = ?", id + 1); });
+  ASSERT_EQ(srv->cli({"exchange", "verify-log"}, &out), 1) << out;
+  EXPECT_NE(out.find("first bad record id " + std::to_string(id + 1)), std::string::npos) << out;
+  // A removed record breaks the link of the one after it.
+  db->write([&](db::Conn& c) { c.q("DELETE FROM exchange_messages WHERE id = ?", id + 1); });
+  ASSERT_EQ(srv->cli({"exchange", "verify-log"}, &out), 1) << out;
+  EXPECT_NE(out.find("does not link"), std::string::npos) << out;
 }

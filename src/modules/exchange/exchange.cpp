@@ -124,6 +124,8 @@ struct Service::Impl {
   bool log_stop = false;
   std::string chain, last_hash;
   int64_t logged = 0;
+  // The hash of a record: over the previous record's hash, the chain and the fields.
+  static std::string message_hash(const std::string& prev, const std::string& chain, const Entry& e);
   std::thread log_thread;
   void log(Entry e);
   void log_loop();
@@ -234,11 +236,7 @@ void Service::Impl::log_loop() {
       db.write([&](db::Conn& c) {
         std::vector<std::vector<db::Param>> rows;
         for (const auto& e : batch) {
-          std::string text = prev + "\x1f" + chain + "\x1f" + e.message_id + "\x1f" + e.at + "\x1f" + e.client + "\x1f" + e.service + "\x1f" +
-                             e.method + "\x1f" + e.path + "\x1f" + std::to_string(e.status) + "\x1f" + e.error + "\x1f" +
-                             std::to_string(e.request_bytes) + "\x1f" + std::to_string(e.response_bytes) + "\x1f" +
-                             std::to_string(e.latency_us) + "\x1f" + e.request_hash + "\x1f" + e.response_hash + "\x1f" + e.user_id;
-          std::string hash = crypto::sha256_hex(text);
+          std::string hash = message_hash(prev, chain, e);
           rows.push_back({chain, e.message_id, e.request_id, e.at, e.client, e.service, e.method, e.path, int64_t{e.status}, e.error,
                           e.request_bytes, e.response_bytes, e.latency_us, e.request_hash, e.response_hash, e.user_id, prev, hash});
           prev = hash;
@@ -263,6 +261,54 @@ void Service::Impl::log_loop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
+}
+
+std::string Service::Impl::message_hash(const std::string& prev, const std::string& chain, const Entry& e) {
+  std::string text = prev + "\x1f" + chain + "\x1f" + e.message_id + "\x1f" + e.at + "\x1f" + e.client + "\x1f" + e.service + "\x1f" + e.method +
+                     "\x1f" + e.path + "\x1f" + std::to_string(e.status) + "\x1f" + e.error + "\x1f" + std::to_string(e.request_bytes) + "\x1f" +
+                     std::to_string(e.response_bytes) + "\x1f" + std::to_string(e.latency_us) + "\x1f" + e.request_hash + "\x1f" +
+                     e.response_hash + "\x1f" + e.user_id;
+  return crypto::sha256_hex(text);
+}
+
+Service::LogCheck Service::verify_log(db::Database& db) {
+  LogCheck out;
+  std::map<std::string, std::string> last;  // chain -> hash of its latest record so far
+  int64_t after = 0;
+  for (;;) {  // in pages, so that memory stays small on any log
+    auto rows = db.read([&](db::Conn& c) {
+      return c.q("SELECT id, chain, message_id, at, client, service, method, path, status, error, request_bytes, response_bytes, latency_us,"
+                 " request_hash, response_hash, user_id, prev_hash, hash FROM exchange_messages WHERE id > ? ORDER BY id LIMIT 10000",
+                 after);
+    });
+    if (rows.empty()) break;
+    for (auto& r : rows.rows) {
+      after = r.i64(0);
+      ++out.records;
+      Impl::Entry e;
+      std::string chain = r.str(1);
+      e.message_id = r.str(2), e.at = r.str(3), e.client = r.str(4), e.service = r.str(5), e.method = r.str(6), e.path = r.str(7);
+      e.status = static_cast<int>(r.i64(8));
+      e.error = r.str(9);
+      e.request_bytes = r.i64(10), e.response_bytes = r.i64(11), e.latency_us = r.i64(12);
+      e.request_hash = r.str(13), e.response_hash = r.str(14), e.user_id = r.str(15);
+      const std::string &prev = r.str(16), &hash = r.str(17);
+      auto it = last.find(chain);
+      std::string expected_prev = it == last.end() ? std::string(64, '0') : it->second;
+      std::string problem;
+      if (prev != expected_prev) problem = "a record before it was changed, removed or inserted (prev_hash does not link)";
+      else if (Impl::message_hash(prev, chain, e) != hash) problem = "the record was changed (its hash does not match its fields)";
+      if (!problem.empty() && out.ok) {
+        out.ok = false;
+        out.chain = chain;
+        out.problem = problem;
+        out.bad_id = after;
+      }
+      last[chain] = hash;
+    }
+  }
+  out.chains = static_cast<int64_t>(last.size());
+  return out;
 }
 
 // ---- service -----------------------------------------------------------------------------------

@@ -79,6 +79,18 @@ class Service {
   };
   Stats stats() const;
 
+  // Recomputes the message log's hash chains (one per writer process): every record's hash over
+  // its fields and the previous record's hash, and the links between them. A changed or removed
+  // record shows as the first bad one; removing a chain's newest records cannot be seen (its head
+  // is not signed).
+  struct LogCheck {
+    bool ok = true;
+    int64_t records = 0, chains = 0;
+    std::string chain, problem;  // the first broken chain and what is wrong
+    int64_t bad_id = 0;          // its first bad record
+  };
+  static LogCheck verify_log(db::Database& db);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
