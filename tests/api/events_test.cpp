@@ -252,3 +252,40 @@ TEST(Events, TwoServerProcessesOnOneDatabaseNeverDeliverAnEventTwice) {
   EXPECT_EQ(b.stop(), 0) << b.log();
   EXPECT_EQ(a.stop(), 0) << a.log();
 }
+
+// An admin pauses a subscription: its events are kept (counted as pending) and none is pushed; on
+// resume they arrive in order. Only admins may do it, and only from the right state.
+TEST(Events, APausedSubscriptionKeepsItsEventsUntilResumed) {
+  crypto::init();
+  test::Receiver sub;
+  test::Server s(fast());
+  std::string admin = s.login("sysadmin");
+  register_system(s, admin);
+  ASSERT_EQ(member(s, "POST", "/api/v1/pubsub/event-types", R"({"name":"xay-dung.giay-phep","description":"Giấy phép xây dựng"})").status, 201);
+  auto sr = member(s, "POST", "/api/v1/pubsub/subscriptions",
+                   bj::serialize(bj::object{{"event_type", "xay-dung.giay-phep"}, {"url", "http://127.0.0.1:" + std::to_string(sub.port()) + "/hook"}}));
+  ASSERT_EQ(sr.status, 201) << sr.body;
+  std::string id = std::to_string(sr.json().at("id").as_int64());
+  ASSERT_EQ(s.post("/api/v1/exchange/subscriptions/" + id + "/pause", bj::object{}, admin).status, 200);
+  EXPECT_EQ(s.post("/api/v1/exchange/subscriptions/" + id + "/pause", bj::object{}, admin).status, 409) << "already paused";
+  EXPECT_EQ(s.post("/api/v1/exchange/subscriptions/" + id + "/pause", bj::object{}, s.login("motcua")).status, 403);
+  EXPECT_EQ(s.post("/api/v1/exchange/subscriptions/999999/resume", bj::object{}, admin).status, 404);
+  for (int i = 0; i < 6; ++i)
+    ASSERT_EQ(member(s, "POST", "/api/v1/pubsub/events/xay-dung.giay-phep", "{\"so\":" + std::to_string(i) + "}", {{"X-Event-Key", "gp-1"}}).status, 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(unique_ids(sub, "xay-dung.giay-phep"), 0u) << "a paused subscription received events";
+  auto list = s.get("/api/v1/exchange/subscriptions?topic=xay-dung.giay-phep", admin);
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto item = list.json().at("items").as_array().at(0).as_object();
+  EXPECT_EQ(item.at("status"), "paused");
+  EXPECT_EQ(item.at("deliveries").at("pending").as_int64(), 6);
+  EXPECT_FALSE(item.at("oldest_undelivered").is_null());
+  ASSERT_EQ(s.post("/api/v1/exchange/subscriptions/" + id + "/resume", bj::object{}, admin).status, 200);
+  ASSERT_TRUE(wait_until([&] { return unique_ids(sub, "xay-dung.giay-phep") == 6; }));
+  auto ids = arrivals(sub, "xay-dung.giay-phep").at("gp-1");
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  auto after = s.get("/api/v1/exchange/subscriptions?topic=xay-dung.giay-phep", admin).json().at("items").as_array().at(0);
+  EXPECT_EQ(after.at("status"), "active");
+  EXPECT_EQ(after.at("deliveries").at("delivered").as_int64(), 6);
+  EXPECT_EQ(s.stop(), 0) << s.log();
+}

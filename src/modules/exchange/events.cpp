@@ -143,7 +143,7 @@ int64_t Events::publish_in(db::Conn& c, const std::string& topic, const std::str
   int64_t id = ins.one().i64(0);
   boost::system::error_code ec;
   bj::value pv = bj::parse(payload, ec);
-  for (const auto& s : c.q("SELECT id, filter FROM exchange_subscriptions WHERE topic = ? AND status = 'active'", topic).rows)
+  for (const auto& s : c.q("SELECT id, filter FROM exchange_subscriptions WHERE topic = ? AND status IN ('active', 'paused')", topic).rows)
     if (matches(s.str(1), pv))
       c.q("INSERT INTO exchange_deliveries (subscription_id, event_id, key, status, attempts, next_at) VALUES (?, ?, ?, 'pending', 0, ?)", s.i64(0),
           id, key, now);
@@ -157,7 +157,7 @@ bool Events::has_subscribers(const std::string& topic) {
     auto it = subs_.find(topic);
     if (it != subs_.end() && now - it->second.second < std::chrono::seconds(1)) return it->second.first;
   }
-  bool any = !db_.read([&](db::Conn& c) { return c.q("SELECT 1 FROM exchange_subscriptions WHERE topic = ? AND status = 'active' LIMIT 1", topic); })
+  bool any = !db_.read([&](db::Conn& c) { return c.q("SELECT 1 FROM exchange_subscriptions WHERE topic = ? AND status IN ('active', 'paused') LIMIT 1", topic); })
                   .empty();
   std::lock_guard g(subs_mu_);
   subs_[topic] = {any, now};
@@ -492,6 +492,69 @@ void Events::add_routes(http::Router& r) {
            return http::Response::json({{"event_id", id}, {"type", ev.one().str(0)}, {"key", ev.one().str(1)}, {"published_at", ev.one().str(3)},
                                         {"deliveries", std::move(a)}});
          }});
+  // Administration: subscriptions and their delivery counts, pausing and resuming them.
+  r.add({"GET", "/api/v1/exchange/subscriptions", perm,
+         "Subscriptions (system=, topic=) with their deliveries counted by status and the oldest undelivered event's time",
+         [this](http::Request& req) {
+           std::string sql = "SELECT s.id, s.system, s.topic, s.mode, s.url, s.filter, s.status, s.created_at FROM exchange_subscriptions s WHERE 1 = 1";
+           std::vector<db::Param> p;
+           if (auto v = req.query_param("system")) {
+             sql += " AND s.system = ?";
+             p.emplace_back(*v);
+           }
+           if (auto v = req.query_param("topic")) {
+             sql += " AND s.topic = ?";
+             p.emplace_back(*v);
+           }
+           sql += " ORDER BY s.id";
+           auto [subs, counts] = db_.read([&](db::Conn& c) {
+             return std::pair{c.run(sql, p),
+                              c.q("SELECT subscription_id, status, COUNT(*), MIN(CASE WHEN status IN ('pending', 'claimed', 'dead') THEN next_at END)"
+                                  " FROM exchange_deliveries GROUP BY subscription_id, status")};
+           });
+           std::map<int64_t, bj::object> by_sub;
+           std::map<int64_t, std::string> oldest;
+           for (const auto& row : counts.rows) {
+             by_sub[row.i64(0)][row.str(1)] = row.i64(2);
+             if (auto t = row.opt(3); t && (oldest[row.i64(0)].empty() || *t < oldest[row.i64(0)])) oldest[row.i64(0)] = *t;
+           }
+           bj::array a;
+           for (const auto& row : subs.rows) {
+             int64_t id = row.i64(0);
+             bj::object n;
+             for (const char* st : {"pending", "claimed", "delivered", "dead", "skipped"}) n[st] = by_sub[id].contains(st) ? by_sub[id].at(st) : bj::value(0);
+             a.push_back({{"id", id}, {"system", row.str(1)}, {"topic", row.str(2)}, {"mode", row.str(3)}, {"url", row.str(4)}, {"filter", row.str(5)},
+                          {"status", row.str(6)}, {"created_at", row.str(7)}, {"deliveries", std::move(n)},
+                          {"oldest_undelivered", oldest[id].empty() ? bj::value(nullptr) : bj::value(bj::string(oldest[id]))}});
+           }
+           return http::Response::json({{"items", std::move(a)}});
+         }});
+  for (const char* action : {"pause", "resume"}) {
+    std::string act = action;
+    r.add({"POST", "/api/v1/exchange/subscriptions/{id}/" + act, perm,
+           act == "pause" ? "Pause a subscription: its events are kept and wait" : "Resume a paused subscription: waiting events are delivered in order",
+           [this, act](http::Request& req) {
+             int64_t id = id_of(req.param("id"), "subscription");
+             db_.write([&](db::Conn& c) {
+               auto u = c.q("UPDATE exchange_subscriptions SET status = ? WHERE id = ? AND status = ?", act == "pause" ? "paused" : "active", id,
+                            act == "pause" ? "active" : "paused");
+               if (u.affected != 1) {
+                 if (c.q("SELECT 1 FROM exchange_subscriptions WHERE id = ?", id).empty())
+                   throw ApiError::not_found("Không có đăng ký này / No such subscription");
+                 throw ApiError::conflict("invalid_state", act == "pause" ? "Đăng ký không đang hoạt động / The subscription is not active"
+                                                                           : "Đăng ký không tạm dừng / The subscription is not paused");
+               }
+               audit_.append(c, {req.who().actor(), "exchange.subscription." + act, "exchange_subscription", std::to_string(id), "", req.request_id,
+                                 bj::serialize(bj::object{{"id", id}})});
+             });
+             {
+               std::lock_guard g(subs_mu_);
+               subs_.clear();  // has_subscribers() asks again
+             }
+             wake_.notify_all();
+             return http::Response::json({{"ok", true}});
+           }});
+  }
   // Administration: delivery state, redelivery and skipping of dead letters.
   r.add({"GET", "/api/v1/exchange/deliveries", perm, "Deliveries (subscription=, status=pending|claimed|delivered|dead|skipped), newest first",
          [this](http::Request& req) {
