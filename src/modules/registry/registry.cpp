@@ -338,7 +338,7 @@ int store(db::Conn& c, const units::Service& units, const Record& r, const std::
 // one, in the batch's order.
 void store_batch(db::Conn& c, const units::Service& units, const std::vector<Record>& batch, const std::string& source,
                  const std::string& actor, const std::string& now, size_t& ins, size_t& upd, size_t& same, bj::array& keys) {
-  constexpr size_t kChunk = 200;  // 11 parameters a row: far under SQLite's limit of 32,766
+  const size_t kChunk = c.pg() ? 1000 : 200;  // 11 parameters a row: under SQLite's limit of 32,766 and PostgreSQL's 65,535
   const std::string base_prov = bj::serialize(bj::object{{"_", bj::array{bj::string(source), bj::string(now)}}});
   std::vector<const Record*> slow;
   std::vector<std::string> datas, warns;
