@@ -20,6 +20,7 @@ import type {
   ExchangeGrant,
   ExchangeMessage,
   ExchangeService,
+  ExchangeSubscription,
   ExchangeSystem,
   Inbox,
   IssuedApiKey,
@@ -484,6 +485,19 @@ export const api = {
   /** A dead delivery: try again (redeliver) or give it up (skip); either way its key resumes. */
   deliveryAction(id: number, action: 'redeliver' | 'skip'): Promise<{ ok: boolean }> {
     return request('POST', `/api/v1/exchange/deliveries/${encodeURIComponent(String(id))}/${action}`);
+  },
+
+  /** Subscriptions (system=, topic=) with their deliveries counted by status. */
+  exchangeSubscriptions(params: { system?: string; topic?: string }): Promise<{ items: ExchangeSubscription[] }> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+    const q = qs.toString();
+    return request('GET', `/api/v1/exchange/subscriptions${q ? `?${q}` : ''}`);
+  },
+
+  /** Pause a subscription (its events wait) or resume it (they are delivered in order); 409 invalid_state otherwise. */
+  subscriptionAction(id: number, action: 'pause' | 'resume'): Promise<{ ok: boolean }> {
+    return request('POST', `/api/v1/exchange/subscriptions/${encodeURIComponent(String(id))}/${action}`, { body: {} });
   },
 
   /** Open: the event types (topics) with their JSON schemas. */

@@ -73,6 +73,7 @@ export const STATE_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'neutra
   claimed: 'info',
   dead: 'bad',
   skipped: 'neutral',
+  paused: 'warn',
 };
 
 /** The tone of an HTTP status in the message log. */

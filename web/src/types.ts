@@ -760,6 +760,28 @@ export interface ExchangeDelivery {
   delivered_at: string | null;
 }
 
+export type SubscriptionStatus = 'active' | 'paused';
+
+/** GET /api/v1/exchange/subscriptions → items (by id). */
+export interface ExchangeSubscription {
+  id: number;
+  /** The subscriber. */
+  system: string;
+  /** The event type. */
+  topic: string;
+  mode: 'push' | 'pull' | string;
+  /** Push: where the events are posted; empty for pull. */
+  url: string;
+  /** JSON object text (field → value); "{}" when none. */
+  filter: string;
+  status: SubscriptionStatus | string;
+  created_at: string;
+  /** Its deliveries counted by status. */
+  deliveries: Record<DeliveryStatus, number>;
+  /** The due time of the oldest pending, claimed or dead delivery; null when none. */
+  oldest_undelivered: string | null;
+}
+
 /** GET /api/v1/pubsub/event-types → items. */
 export interface EventType {
   name: string;

@@ -1099,7 +1099,46 @@ const EXCHANGE = {
   // The demo account's API key (src/app/app.hpp, kDemoApiKey): calls the gateway once.
   apiKey: process.env.LT_DEMO_API_KEY || 'ltk_demo0000_hethong-mot-cua-dien-tu-thu-nghiem',
   upstream: 'http://127.0.0.1:9/x', // nothing listens: the grant is revoked before any call anyway
+  // The system's event subscription the test pauses and resumes: a platform topic the browser tests do
+  // not publish, pushed to where nothing listens.
+  topic: 'parcel.updated',
+  eventsUrl: 'http://127.0.0.1:9/su-kien',
 };
+
+/** The demo system's subscription to EXCHANGE.topic (subscribed over the API unless a previous run did), active. */
+async function demoSubscription() {
+  const token = await apiToken(EXCHANGE.admin, DEMO_PASSWORD);
+  const admin = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+  const qs = new URLSearchParams({ system: EXCHANGE.system, topic: EXCHANGE.topic });
+  const res = await fetch(`${BASE_URL}/api/v1/exchange/subscriptions?${qs}`, { headers: admin });
+  const body = await res.text();
+  assert.equal(res.status, 200, `list subscriptions: HTTP ${res.status} ${body}`);
+  const found = JSON.parse(body).items.find((x) => x.mode === 'push' && x.url === EXCHANGE.eventsUrl);
+  if (found) {
+    if (found.status === 'paused') {
+      const resumed = await fetch(`${BASE_URL}/api/v1/exchange/subscriptions/${found.id}/resume`, {
+        method: 'POST',
+        headers: { ...admin, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(resumed.status, 200, `resume subscription ${found.id}: HTTP ${resumed.status} ${await resumed.text()}`);
+    }
+    return found.id;
+  }
+  const sub = await fetch(`${BASE_URL}/api/v1/pubsub/subscriptions`, {
+    method: 'POST',
+    headers: {
+      'X-Road-Client': EXCHANGE.system,
+      'X-API-Key': EXCHANGE.apiKey,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    },
+    body: JSON.stringify({ event_type: EXCHANGE.topic, url: EXCHANGE.eventsUrl }),
+  });
+  const subBody = await sub.text();
+  assert.equal(sub.status, 201, `subscribe: HTTP ${sub.status} ${subBody}`);
+  return JSON.parse(subBody).id;
+}
 
 /** Waits for the answer of METHOD pathname triggered by `action` and checks its status. */
 async function answerWith(page, method, pathname, status, action) {
@@ -1128,7 +1167,7 @@ async function createMemberAccount() {
   return { id: JSON.parse(body).account.id, username };
 }
 
-test('data exchange administration: member system, service, grant, API keys, message log', { skip, timeout: 180_000 }, async () => {
+test('data exchange administration: member system, service, grant, API keys, message log, subscriptions', { skip, timeout: 180_000 }, async () => {
   const member = await createMemberAccount();
   const { browser, page, s, shot, pathOf, finish } = await openBrowser();
   const code = `thu-nghiem-${Date.now().toString(36)}`;
@@ -1323,9 +1362,46 @@ test('data exchange administration: member system, service, grant, API keys, mes
     assert.ok((await text(refused.first())).includes('/ho-so/1'), 'the logged message lacks its path');
     await shot('exchange-messages-vi.png');
 
-    // 9. Event delivery and event types open; the platform's own types are listed.
+    // 9. Event subscriptions: the system's subscription listed (filtered by system), paused and resumed
+    // from its row, and its deliveries one click away.
+    const subId = await demoSubscription();
+    await page.getByTestId('exchange-tab-subscriptions').click();
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/subscriptions');
+    await page.getByRole('heading', { level: 2, name: /đăng ký/i }).waitFor();
+    await page.getByTestId('subscriptions-table').waitFor();
+    await page.getByTestId('subscriptions-system').selectOption(EXCHANGE.system);
+    await page.waitForURL((u) => u.searchParams.get('system') === EXCHANGE.system);
+    const subRow = page.getByTestId(`subscription-row-${subId}`);
+    await subRow.waitFor();
+    assert.equal(await subRow.getAttribute('data-system'), EXCHANGE.system);
+    assert.equal(await subRow.getAttribute('data-topic'), EXCHANGE.topic);
+    assert.ok((await text(subRow)).includes(EXCHANGE.eventsUrl), 'the subscription row lacks its URL');
+    const others = page.locator(`[data-testid^="subscription-row-"]:not([data-system="${EXCHANGE.system}"])`);
+    assert.equal(await others.count(), 0, 'the system filter lets other systems through');
+    assert.equal(await text(page.getByTestId(`subscription-state-${subId}`)), 'Đang hoạt động');
+    const paused = await answerWith(page, 'POST', `/api/v1/exchange/subscriptions/${subId}/pause`, 200, () =>
+      page.getByTestId(`subscription-pause-${subId}`).click(),
+    );
+    assert.equal(paused.request().postData(), '{}');
+    await page.locator(`[data-testid="subscription-state-${subId}"][data-state="paused"]`).waitFor();
+    assert.equal(await text(page.getByTestId(`subscription-state-${subId}`)), 'Tạm dừng');
+    await page.getByTestId('exchange-message').filter({ hasText: `#${subId}` }).waitFor();
+    assert.equal(await page.getByTestId(`subscription-pause-${subId}`).count(), 0, 'a paused subscription can be paused');
+    await shot('exchange-subscriptions-vi.png');
+    await answerWith(page, 'POST', `/api/v1/exchange/subscriptions/${subId}/resume`, 200, () =>
+      page.getByTestId(`subscription-resume-${subId}`).click(),
+    );
+    await page.locator(`[data-testid="subscription-state-${subId}"][data-state="active"]`).waitFor();
+    assert.equal(await text(page.getByTestId(`subscription-state-${subId}`)), 'Đang hoạt động');
+    await page.getByTestId(`subscription-deliveries-${subId}`).click();
+    await page.waitForURL(
+      (u) => u.pathname === '/admin/exchange/deliveries' && u.searchParams.get('subscription') === String(subId),
+    );
+    await page.locator('[data-testid="deliveries-table"], [data-testid="deliveries-empty"]').first().waitFor();
+
+    // 10. Event delivery and event types open; the platform's own types are listed.
     await page.getByTestId('exchange-tab-deliveries').click();
-    await page.waitForURL((u) => u.pathname === '/admin/exchange/deliveries');
+    await page.waitForURL((u) => u.pathname === '/admin/exchange/deliveries' && !u.searchParams.has('subscription'));
     await page.locator('[data-testid="deliveries-table"], [data-testid="deliveries-empty"]').first().waitFor();
     await page.getByTestId('deliveries-status').selectOption('dead');
     await page.waitForURL((u) => u.searchParams.get('status') === 'dead');
@@ -1334,10 +1410,11 @@ test('data exchange administration: member system, service, grant, API keys, mes
     await page.waitForURL((u) => u.pathname === '/admin/exchange/events');
     await page.getByTestId('event-type-citizen.updated').waitFor();
 
-    // 10. In English too, and a direct load of a section (the server's SPA fallback).
+    // 11. In English too, and a direct load of a section (the server's SPA fallback).
     await page.getByTestId('lang-en').click();
     await page.getByRole('heading', { level: 1, name: 'Data exchange' }).waitFor();
     assert.equal(await text(page.getByTestId('exchange-tab-grants')), 'Access grants');
+    assert.equal(await text(page.getByTestId('exchange-tab-subscriptions')), 'Subscriptions');
     await page.goto(`${BASE_URL}/admin/exchange/grants`);
     await page.getByTestId(`grant-row-${grantId}`).waitFor();
     assert.equal(await text(page.getByTestId(`grant-state-${grantId}`)), 'Revoked');

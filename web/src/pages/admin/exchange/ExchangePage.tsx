@@ -8,12 +8,13 @@ import { GrantsTab } from './GrantsTab';
 import { KeysTab } from './KeysTab';
 import { MessagesTab } from './MessagesTab';
 import { ServicesTab } from './ServicesTab';
+import { SubscriptionsTab } from './SubscriptionsTab';
 import { SystemsTab } from './SystemsTab';
 
 export const EXCHANGE_BASE = '/admin/exchange';
 
 /** The sections of /admin/exchange, each at its own path (filters in the query string). */
-const TABS = ['systems', 'services', 'grants', 'keys', 'messages', 'deliveries', 'events'] as const;
+const TABS = ['systems', 'services', 'grants', 'keys', 'messages', 'subscriptions', 'deliveries', 'events'] as const;
 export type ExchangeTab = (typeof TABS)[number];
 
 export function tabPath(tab: ExchangeTab): string {
@@ -38,6 +39,8 @@ function TabContent({ tab }: { tab: ExchangeTab }) {
       return <KeysTab />;
     case 'messages':
       return <MessagesTab />;
+    case 'subscriptions':
+      return <SubscriptionsTab />;
     case 'deliveries':
       return <DeliveriesTab />;
     case 'events':
@@ -45,7 +48,7 @@ function TabContent({ tab }: { tab: ExchangeTab }) {
   }
 }
 
-/** Data exchange administration (exchange.manage): /admin/exchange[/services|grants|keys|messages|deliveries|events]. */
+/** Data exchange administration (exchange.manage): /admin/exchange[/services|grants|keys|messages|subscriptions|deliveries|events]. */
 export function ExchangePage({ path }: { path: string }) {
   const { t } = useTranslation();
   const tab = tabOf(path);
