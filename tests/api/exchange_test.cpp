@@ -213,3 +213,96 @@ TEST_F(Exchange, TheMessageLogVerifiesAndAChangedRecordIsFound) {
   ASSERT_EQ(srv->cli({"exchange", "verify-log"}, &out), 1) << out;
   EXPECT_NE(out.find("does not link"), std::string::npos) << out;
 }
+
+namespace {
+// A certificate as PEM (its DER is arbitrary bytes here: the gateway fingerprints, it does not parse)
+// and as nginx passes it on ($ssl_client_escaped_cert: URL-escaped).
+struct Cert {
+  std::string der, pem, escaped, sha256;
+};
+Cert make_cert(const std::string& seed) {
+  Cert c;
+  c.der = "0\x82" + crypto::sha256_hex(seed) + seed;
+  std::string b64 = crypto::base64url(c.der);  // then back to the standard alphabet, padded
+  for (char& ch : b64) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  while (b64.size() % 4) b64 += '=';
+  c.pem = "-----BEGIN CERTIFICATE-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) c.pem += b64.substr(i, 64) + "\n";
+  c.pem += "-----END CERTIFICATE-----\n";
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char ch : c.pem) {
+    if (std::isalnum(ch)) c.escaped += static_cast<char>(ch);
+    else c.escaped += std::string("%") + hex[ch >> 4] + hex[ch & 15];
+  }
+  c.sha256 = crypto::sha256_hex(c.der);
+  return c;
+}
+}  // namespace
+
+// Without trust_proxy, client-certificate headers are just headers: a certificate registered for the
+// system proves nothing unless a trusted TLS proxy verified it.
+TEST_F(Exchange, CertificateHeadersAreIgnoredWithoutATrustedProxy) {
+  Cert c = make_cert("motcua");
+  auto put = srv->call("PUT", "/api/v1/exchange/certificates", bj::serialize(bj::object{{"system", kClient}, {"certificate", c.pem}}),
+                       {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(std::string(put.json().at("system").at("cert_sha256").as_string()), c.sha256);
+  auto r = srv->call("GET", svc("/records/1"), "", {{"X-Road-Client", kClient}, {"X-Client-Verify", "SUCCESS"}, {"X-Client-Cert", c.escaped}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(r.header("x-road-error"), "Client.Authentication");
+  auto off = srv->call("PUT", "/api/v1/exchange/certificates", bj::serialize(bj::object{{"system", kClient}, {"certificate", nullptr}}),
+                       {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_TRUE(off.json().at("system").at("cert_sha256").is_null());
+}
+
+// Behind a trusted TLS-terminating proxy (trust_proxy), a member system proves itself by the client
+// certificate registered for it, without an API key; a certificate the proxy did not verify, or
+// another system's, is refused and nothing is forwarded.
+TEST(ExchangeMutualTls, AVerifiedClientCertificateAuthenticatesTheSystem) {
+  crypto::init();
+  test::Receiver up;
+  test::Server::Options o;
+  o.env["LIENTHONG_TRUST_PROXY"] = "true";
+  test::Server s(o);
+  std::string admin = s.login("sysadmin");
+  auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
+  ASSERT_EQ(me.status, 200) << me.body;
+  int64_t account = me.json().at("account").at("id").as_int64();
+  for (const char* id : {kClient, kProvider})
+    ASSERT_EQ(s.post("/api/v1/exchange/systems", {{"id", id}, {"name", id}, {"account_id", account}}, admin).status, 201);
+  auto svc = s.post("/api/v1/exchange/services",
+                    {{"provider", kProvider}, {"code", "land"}, {"upstream", "http://127.0.0.1:" + std::to_string(up.port()) + "/api"}}, admin);
+  ASSERT_EQ(svc.status, 201) << svc.body;
+  ASSERT_EQ(s.post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", svc.json().at("service").at("id").as_int64()}}, admin).status, 201);
+  Cert mine = make_cert("motcua"), other = make_cert("someone else");
+  auto put = [&](bj::object body) {
+    if (!body.contains("system")) body["system"] = kClient;
+    return s.call("PUT", "/api/v1/exchange/certificates", bj::serialize(body), {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  };
+  EXPECT_EQ(put({{"certificate", "not a certificate"}}).error_field(), "certificate");
+  EXPECT_EQ(put({{"sha256", "abc"}}).error_field(), "sha256");
+  EXPECT_EQ(put({}).status, 400);
+  EXPECT_EQ(put({{"system", "VN/GOV/X/NOBODY"}, {"sha256", mine.sha256}}).error_field(), "system");
+  EXPECT_EQ(s.call("PUT", "/api/v1/exchange/certificates", R"({"system":"x","certificate":null})", {{"Content-Type", "application/json"}}).status, 401);
+  ASSERT_EQ(put({{"certificate", mine.pem}}).status, 200);
+  std::string path = "/r1/" + std::string(kProvider) + "/land/parcels/7";
+  auto with = [&](const Cert& c, const char* verify) {
+    return s.call("GET", path, "", {{"X-Road-Client", kClient}, {"X-Client-Verify", verify}, {"X-Client-Cert", c.escaped}, {"X-Forwarded-For", "10.0.0.5"}});
+  };
+  size_t before = up.requests().size();
+  auto ok = with(mine, "SUCCESS");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(up.requests().size(), before + 1);
+  EXPECT_EQ(up.requests().back().header("x-road-client"), kClient);
+  EXPECT_EQ(with(mine, "FAILED:certificate has expired").status, 401);
+  EXPECT_EQ(with(other, "SUCCESS").status, 401);
+  EXPECT_EQ(up.requests().size(), before + 1) << "a refused call reached the provider";
+  // The fingerprint may also be registered as hex (as openssl prints it, colons allowed).
+  std::string colons;
+  for (size_t i = 0; i < other.sha256.size(); i += 2) colons += (i ? ":" : "") + other.sha256.substr(i, 2);
+  ASSERT_EQ(put({{"sha256", colons}}).status, 200);
+  EXPECT_EQ(with(other, "SUCCESS").status, 200);
+  EXPECT_EQ(with(mine, "SUCCESS").status, 401) << "the replaced certificate still works";
+  EXPECT_EQ(s.stop(), 0) << s.log();
+}

@@ -148,7 +148,7 @@ std::shared_ptr<const Service::Impl::Snapshot> Service::Impl::current() const {
 void Service::Impl::reload() const {
   auto s = std::make_shared<Snapshot>();
   db.read([&](db::Conn& c) {
-    for (const auto& r : c.q("SELECT id, name, status, account_id, rate_per_second, created_at FROM exchange_systems").rows) {
+    for (const auto& r : c.q("SELECT id, name, status, account_id, rate_per_second, created_at, cert_sha256 FROM exchange_systems").rows) {
       System sys;
       sys.id = *SystemId::parse(r.str(0));
       sys.name = r.str(1);
@@ -156,6 +156,7 @@ void Service::Impl::reload() const {
       sys.account_id = r.i64(3);
       sys.rate_per_second = static_cast<int>(r.i64(4));
       sys.created_at = r.str(5);
+      sys.cert_sha256 = r.opt(6).value_or("");
       s->systems[r.str(0)] = sys;
     }
     for (const auto& r : c.q("SELECT id, provider, code, version, upstream, methods, paths, timeout_ms, max_body, description, openapi, status"
@@ -357,6 +358,7 @@ void Service::add_migrations(db::Migrator& m) {
          "CREATE INDEX exchange_messages_client ON exchange_messages (client, id);"
          "CREATE INDEX exchange_messages_service ON exchange_messages (service, id)",
          {}});
+  m.add({"exchange", 4, "client certificates of member systems (mutual TLS)", "ALTER TABLE exchange_systems ADD COLUMN cert_sha256 TEXT", {}});
 }
 
 // ---- gateway -----------------------------------------------------------------------------------
@@ -371,8 +373,14 @@ std::optional<System> Service::Impl::authenticate(const http::Request& req, std:
   }
   auto s = current();
   auto it = s->systems.find(id->str());
-  std::optional<http::Principal> p = opts.authenticate ? opts.authenticate(req) : std::nullopt;
-  if (it == s->systems.end() || it->second.status != "active" || !p || p->account_id != it->second.account_id) {
+  // Proven by a client certificate the trusted TLS proxy verified (mutual TLS), or by an API key.
+  bool by_cert = false;
+  if (it != s->systems.end() && !req.client_cert.empty() && !it->second.cert_sha256.empty()) {
+    auto fp = crypto::pem_sha256(req.client_cert);
+    by_cert = fp && *fp == it->second.cert_sha256;
+  }
+  std::optional<http::Principal> p = by_cert || !opts.authenticate ? std::nullopt : opts.authenticate(req);
+  if (it == s->systems.end() || it->second.status != "active" || (!by_cert && (!p || p->account_id != it->second.account_id))) {
     type = "Client.Authentication";
     message = "The client is unknown or its credential does not match X-Road-Client";
     return std::nullopt;
@@ -530,8 +538,13 @@ http::Response Service::Impl::gateway(http::Request& req) {
 namespace {
 
 bj::object system_json(const System& s) {
-  return {{"id", s.id.str()}, {"name", s.name}, {"status", s.status}, {"account_id", s.account_id}, {"rate_per_second", s.rate_per_second},
-          {"created_at", s.created_at}};
+  return {{"id", s.id.str()},
+          {"name", s.name},
+          {"status", s.status},
+          {"account_id", s.account_id},
+          {"rate_per_second", s.rate_per_second},
+          {"created_at", s.created_at},
+          {"cert_sha256", s.cert_sha256.empty() ? bj::value(nullptr) : bj::value(bj::string(s.cert_sha256))}};
 }
 
 bj::object service_json(const ServiceDef& d) {
@@ -604,6 +617,41 @@ void Service::add_routes(http::Router& r) {
            });
            im->reload();
            return http::Response::json({{"system", system_json(im->current()->systems.at(id->str()))}}, 201);
+         }});
+  r.add({"PUT", "/api/v1/exchange/certificates", perm,
+         "Set a member system's client certificate for mutual TLS {system, certificate: PEM} (or {system, sha256: hex}); certificate null removes it",
+         [im](http::Request& req) {
+           auto body = json::parse_object(req.body);
+           json::Reader rd(body);
+           auto id = SystemId::parse(rd.str("system", 300));
+           if (!id || !im->current()->systems.contains(id->str()))
+             throw ApiError::bad_request("unknown_system", "Hệ thống chưa đăng ký / Unknown system", "system");
+           const bj::value* pem = rd.value("certificate");
+           std::optional<std::string> hex = rd.opt_str("sha256", 100);  // openssl prints 95 characters with colons
+           rd.done();
+           std::optional<std::string> fp;
+           if (pem && !pem->is_string()) throw ApiError::bad_request("invalid_type", "certificate: PEM text or null", "certificate");
+           if (pem) {
+             fp = crypto::pem_sha256(std::string(pem->as_string()));
+             if (!fp) throw ApiError::bad_request("invalid_value", "Không phải chứng thư PEM / Not a PEM certificate", "certificate");
+           } else if (hex) {
+             std::string h;
+             for (char ch : *hex)
+               if (ch != ':') h += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+             if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos)
+               throw ApiError::bad_request("invalid_value", "sha256: 64 hex digits", "sha256");
+             fp = h;
+           } else if (!body.contains("certificate")) {
+             throw ApiError::bad_request("missing_field", "Cần certificate hoặc sha256 / certificate or sha256 is required", "certificate");
+           }
+           im->db.write([&](db::Conn& c) {
+             c.q("UPDATE exchange_systems SET cert_sha256 = ? WHERE id = ?", fp ? db::Param(*fp) : db::Param(db::Null{}), id->str());
+             std::string detail = bj::serialize(bj::object{{"id", id->str()}, {"cert_sha256", fp ? bj::value(bj::string(*fp)) : bj::value(nullptr)}});
+             im->audit.append(c, {req.who().actor(), "exchange.system.certificate", "exchange_system", id->str(), "", req.request_id, detail});
+             outbox::Outbox::publish(c, "exchange.changed", id->str(), detail);
+           });
+           im->reload();
+           return http::Response::json({{"system", system_json(im->current()->systems.at(id->str()))}});
          }});
   r.add({"GET", "/api/v1/exchange/services", perm, "Published services", [im](http::Request&) {
            bj::array a;

@@ -37,6 +37,7 @@ struct System {
   std::string name, status, created_at;
   int64_t account_id = 0;  // the member-system account whose API keys authenticate it (identity)
   int rate_per_second = 0;  // 0: the default
+  std::string cert_sha256;  // its client certificate (SHA-256 of the DER, hex), if it proves itself by one
 };
 
 struct ServiceDef {

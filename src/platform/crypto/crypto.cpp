@@ -58,6 +58,22 @@ std::optional<std::string> base64url_decode(std::string_view s) {
   return out;
 }
 
+std::optional<std::string> pem_sha256(std::string_view pem) {
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----", kEnd = "-----END CERTIFICATE-----";
+  size_t b = pem.find(kBegin), e = pem.find(kEnd);
+  if (b == std::string_view::npos || e == std::string_view::npos || e < b) return std::nullopt;
+  std::string body;
+  for (char c : pem.substr(b + kBegin.size(), e - b - kBegin.size()))
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') body += c;
+  std::string der(body.size(), '\0');
+  size_t len = 0;
+  if (body.empty() || sodium_base642bin(reinterpret_cast<unsigned char*>(der.data()), der.size(), body.data(), body.size(), nullptr, &len,
+                                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+    return std::nullopt;
+  der.resize(len);
+  return sha256_hex(der);
+}
+
 std::string base32(std::string_view raw) {
   static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string out;

@@ -19,6 +19,9 @@ std::string sha256_raw(std::string_view data);
 std::string hex(std::string_view raw);
 std::string base64url(std::string_view raw);
 std::optional<std::string> base64url_decode(std::string_view s);
+// SHA-256 (lower-case hex) of the DER inside a PEM certificate ("-----BEGIN CERTIFICATE-----" …),
+// as `openssl x509 -noout -fingerprint -sha256` shows it without colons; nullopt when not PEM.
+std::optional<std::string> pem_sha256(std::string_view pem);
 std::string base32(std::string_view raw);  // RFC 4648, no padding (TOTP secrets)
 std::optional<std::string> base32_decode(std::string_view s);
 bool equal_ct(std::string_view a, std::string_view b);  // constant time

@@ -186,6 +186,24 @@ void Dispatcher::finish(const Request& req, Response& res) const {
   if (!has_cache) res.set_header("Cache-Control", "no-store");
 }
 
+namespace {
+// "%2D%2D%2D%2DBEGIN…" → "----BEGIN…" (invalid escapes are kept as they are).
+std::string percent_decode(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+      out += static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2]));
+      i += 2;
+    } else {
+      out += v[i];
+    }
+  }
+  return out;
+}
+}  // namespace
+
 Response Dispatcher::dispatch(Request& req) {
   auto t0 = std::chrono::steady_clock::now();
   if (std::string_view id = req.header("x-request-id"); valid_request_id(id)) req.request_id = std::string(id);
@@ -198,6 +216,7 @@ Response Dispatcher::dispatch(Request& req) {
       req.client_ip = std::string(last);
     }
     req.tls = req.header("x-forwarded-proto") == "https";
+    if (req.header("x-client-verify") == "SUCCESS") req.client_cert = percent_decode(req.header("x-client-cert"));
   }
 
   Response res;

@@ -44,6 +44,9 @@ struct Request {
   std::string request_id;
   std::string client_ip;
   bool tls = false;  // behind a TLS-terminating proxy that said so
+  // The client certificate (PEM) the trusted TLS-terminating proxy verified (`X-Client-Cert`, URL-
+  // escaped as nginx's $ssl_client_escaped_cert, with `X-Client-Verify: SUCCESS`); empty otherwise.
+  std::string client_cert;
   std::optional<Principal> principal;
   std::string route;  // the matched route pattern, for logs and metrics
 
