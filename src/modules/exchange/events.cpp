@@ -292,8 +292,10 @@ std::vector<Events::Outcome> Events::push(const std::vector<Work>& work) {
   // Lanes push in parallel, each over its own keep-alive connections, each taking every lanes-th
   // delivery: the order per key holds, as a batch has at most one delivery per key.
   const size_t lanes = std::clamp<size_t>(static_cast<size_t>(opts_.push_lanes), 1, std::max<size_t>(1, work.size()));
+  std::lock_guard push_lock(push_mu_);  // one batch at a time owns the lanes' connections
+  if (lane_clients_.size() < lanes) lane_clients_.resize(lanes);
   auto lane = [&](size_t first) {
-    std::map<std::string, std::unique_ptr<http::Client>> clients;
+    auto& clients = lane_clients_[first];  // kept across batches: keep-alive connections are reused
     for (size_t i = first; i < work.size(); i += lanes) {
       const Work& w = work[i];
       auto t0 = std::chrono::steady_clock::now();

@@ -19,6 +19,7 @@
 
 #include "platform/db/db.hpp"
 #include "platform/db/group_commit.hpp"
+#include "platform/http/client.hpp"
 #include "platform/http/router.hpp"
 
 namespace lt::audit {
@@ -70,6 +71,10 @@ class Events {
   std::vector<Outcome> push(const std::vector<Work>& work);
   db::Database& db_;
   std::unique_ptr<db::GroupCommit> group_;  // publishing: many events to one commit
+  // Each push lane's keep-alive connections by host:port (used by the delivery thread and its lanes
+  // only, one map per lane).
+  std::vector<std::map<std::string, std::unique_ptr<http::Client>>> lane_clients_;
+  std::mutex push_mu_;
   audit::Log& audit_;
   crypto::KeyRing& keys_;
   EventOptions opts_;

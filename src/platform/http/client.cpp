@@ -88,6 +88,8 @@ void Client::Impl::connect() {
     throw ClientError(ec == beast::error::timeout ? ClientError::Kind::timeout : ClientError::Kind::connect,
                       "connect " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
+  // Requests and answers are small and synchronous: no Nagle delay behind an unacknowledged segment.
+  stream->socket().set_option(tcp::no_delay(true), ec);
   buf.clear();
 }
 
