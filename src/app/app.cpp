@@ -93,6 +93,13 @@ void App::open() {
   outbox->on("portal.", [send = dossiers->portal_sender()](const outbox::Event& e) { send(e.topic, e.payload, e.id); });
   exchange::Options xo;
   xo.authenticate = [this](const http::Request& req) { return identity->authenticate(req); };
+  xo.account_active = [this](int64_t id) {
+    try {
+      return identity->get(id).status == "active";
+    } catch (const std::exception&) {
+      return false;  // no such account
+    }
+  };
   exchange = std::make_unique<exchange::Service>(*db, *audit, *keys, xo);
   exchange::EventOptions eo;
   eo.poll_ms = cfg.outbox_poll_ms;

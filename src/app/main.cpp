@@ -58,6 +58,7 @@ int serve(app::App& a, bool demo, const std::string& ready_file) {
   dopts.static_dir = a.cfg.web_dir;
   dopts.hsts = a.cfg.hsts;
   dopts.trust_proxy = a.cfg.trust_proxy;
+  dopts.trust_client_cert = a.cfg.trust_proxy && a.cfg.trust_client_cert;
   dopts.access_log = a.cfg.access_log;
   http::Dispatcher dispatcher(a.router, a.metrics, dopts);
   dispatcher.set_authenticator(a.identity.get());

@@ -264,6 +264,7 @@ TEST(ExchangeMutualTls, AVerifiedClientCertificateAuthenticatesTheSystem) {
   test::Receiver up;
   test::Server::Options o;
   o.env["LIENTHONG_TRUST_PROXY"] = "true";
+  o.env["LIENTHONG_TRUST_CLIENT_CERT"] = "true";
   test::Server s(o);
   std::string admin = s.login("sysadmin");
   auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
@@ -304,5 +305,40 @@ TEST(ExchangeMutualTls, AVerifiedClientCertificateAuthenticatesTheSystem) {
   ASSERT_EQ(put({{"sha256", colons}}).status, 200);
   EXPECT_EQ(with(other, "SUCCESS").status, 200);
   EXPECT_EQ(with(mine, "SUCCESS").status, 401) << "the replaced certificate still works";
+  // A disabled member-system account is refused, whatever certificate its system presents.
+  auto dis = s.call("PATCH", "/api/v1/accounts/" + std::to_string(account), R"({"status":"disabled"})",
+                    {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(dis.status, 200) << dis.body;
+  EXPECT_EQ(with(other, "SUCCESS").status, 401) << "a disabled account's certificate still works";
+  EXPECT_EQ(s.stop(), 0) << s.log();
+}
+
+// trust_proxy alone does not make the client-certificate headers believable (the proxy must be
+// known to overwrite them: trust_client_cert).
+TEST(ExchangeMutualTls, CertificateHeadersNeedTrustClientCert) {
+  crypto::init();
+  test::Receiver up;
+  test::Server::Options o;
+  o.env["LIENTHONG_TRUST_PROXY"] = "true";
+  test::Server s(o);
+  std::string admin = s.login("sysadmin");
+  auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
+  ASSERT_EQ(me.status, 200) << me.body;
+  int64_t account = me.json().at("account").at("id").as_int64();
+  for (const char* id : {kClient, kProvider})
+    ASSERT_EQ(s.post("/api/v1/exchange/systems", {{"id", id}, {"name", id}, {"account_id", account}}, admin).status, 201);
+  auto svc = s.post("/api/v1/exchange/services",
+                    {{"provider", kProvider}, {"code", "land"}, {"upstream", "http://127.0.0.1:" + std::to_string(up.port()) + "/api"}}, admin);
+  ASSERT_EQ(svc.status, 201) << svc.body;
+  ASSERT_EQ(s.post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", svc.json().at("service").at("id").as_int64()}}, admin).status, 201);
+  Cert c = make_cert("motcua");
+  ASSERT_EQ(s.call("PUT", "/api/v1/exchange/certificates", bj::serialize(bj::object{{"system", kClient}, {"certificate", c.pem}}),
+                   {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}})
+                .status,
+            200);
+  auto r = s.call("GET", "/r1/" + std::string(kProvider) + "/land/parcels/7", "",
+                  {{"X-Road-Client", kClient}, {"X-Client-Verify", "SUCCESS"}, {"X-Client-Cert", c.escaped}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_TRUE(up.requests().empty());
   EXPECT_EQ(s.stop(), 0) << s.log();
 }

@@ -291,7 +291,7 @@ std::vector<Events::Outcome> Events::push(const std::vector<Work>& work) {
   std::vector<Outcome> outcomes(work.size());
   // Lanes push in parallel, each over its own keep-alive connections, each taking every lanes-th
   // delivery: the order per key holds, as a batch has at most one delivery per key.
-  const size_t lanes = std::clamp<size_t>(static_cast<size_t>(opts_.push_lanes), 1, std::max<size_t>(1, work.size()));
+  const size_t lanes = std::min<size_t>(static_cast<size_t>(std::clamp(opts_.push_lanes, 1, 16)), std::max<size_t>(1, work.size()));
   std::lock_guard push_lock(push_mu_);  // one batch at a time owns the lanes' connections
   if (lane_clients_.size() < lanes) lane_clients_.resize(lanes);
   auto lane = [&](size_t first) {
@@ -332,7 +332,12 @@ std::vector<Events::Outcome> Events::push(const std::vector<Work>& work) {
     }
   };
   std::vector<std::thread> extra;
-  for (size_t l = 1; l < lanes; ++l) extra.emplace_back(lane, l);
+  try {
+    for (size_t l = 1; l < lanes; ++l) extra.emplace_back(lane, l);
+  } catch (...) {  // no thread for a lane: undo, the claims expire and the batch is retried
+    for (auto& t : extra) t.join();
+    throw;
+  }
   lane(0);
   for (auto& t : extra) t.join();
   return outcomes;
@@ -511,8 +516,8 @@ void Events::add_routes(http::Router& r) {
            sql += " ORDER BY s.id";
            auto [subs, counts] = db_.read([&](db::Conn& c) {
              return std::pair{c.run(sql, p),
-                              c.q("SELECT subscription_id, status, COUNT(*), MIN(CASE WHEN status IN ('pending', 'claimed', 'dead') THEN next_at END)"
-                                  " FROM exchange_deliveries GROUP BY subscription_id, status")};
+                              c.q("SELECT d.subscription_id, d.status, COUNT(*), MIN(CASE WHEN d.status IN ('pending', 'claimed', 'dead') THEN e.published_at END)"
+                                  " FROM exchange_deliveries d JOIN exchange_events e ON e.id = d.event_id GROUP BY d.subscription_id, d.status")};
            });
            std::map<int64_t, bj::object> by_sub;
            std::map<int64_t, std::string> oldest;
@@ -538,11 +543,13 @@ void Events::add_routes(http::Router& r) {
            [this, act](http::Request& req) {
              int64_t id = id_of(req.param("id"), "subscription");
              db_.write([&](db::Conn& c) {
-               auto u = c.q("UPDATE exchange_subscriptions SET status = ? WHERE id = ? AND status = ?", act == "pause" ? "paused" : "active", id,
-                            act == "pause" ? "active" : "paused");
+               auto u = c.q("UPDATE exchange_subscriptions SET status = ? WHERE id = ? AND status = ? AND mode = 'push'", act == "pause" ? "paused" : "active",
+                            id, act == "pause" ? "active" : "paused");
                if (u.affected != 1) {
                  if (c.q("SELECT 1 FROM exchange_subscriptions WHERE id = ?", id).empty())
                    throw ApiError::not_found("Không có đăng ký này / No such subscription");
+                 if (!c.q("SELECT 1 FROM exchange_subscriptions WHERE id = ? AND mode = 'pull'", id).empty())
+                   throw ApiError::conflict("invalid_state", "Đăng ký kéo (pull) tự quyết định khi nào lấy sự kiện / A pull subscriber decides when to pull");
                  throw ApiError::conflict("invalid_state", act == "pause" ? "Đăng ký không đang hoạt động / The subscription is not active"
                                                                            : "Đăng ký không tạm dừng / The subscription is not paused");
                }

@@ -274,41 +274,45 @@ std::string Service::Impl::message_hash(const std::string& prev, const std::stri
 
 Service::LogCheck Service::verify_log(db::Database& db) {
   LogCheck out;
-  std::map<std::string, std::string> last;  // chain -> hash of its latest record so far
-  int64_t after = 0;
-  for (;;) {  // in pages, so that memory stays small on any log
-    auto rows = db.read([&](db::Conn& c) {
-      return c.q("SELECT id, chain, message_id, at, client, service, method, path, status, error, request_bytes, response_bytes, latency_us,"
-                 " request_hash, response_hash, user_id, prev_hash, hash FROM exchange_messages WHERE id > ? ORDER BY id LIMIT 10000",
-                 after);
-    });
-    if (rows.empty()) break;
-    for (auto& r : rows.rows) {
-      after = r.i64(0);
-      ++out.records;
-      Impl::Entry e;
-      std::string chain = r.str(1);
-      e.message_id = r.str(2), e.at = r.str(3), e.client = r.str(4), e.service = r.str(5), e.method = r.str(6), e.path = r.str(7);
-      e.status = static_cast<int>(r.i64(8));
-      e.error = r.str(9);
-      e.request_bytes = r.i64(10), e.response_bytes = r.i64(11), e.latency_us = r.i64(12);
-      e.request_hash = r.str(13), e.response_hash = r.str(14), e.user_id = r.str(15);
-      const std::string &prev = r.str(16), &hash = r.str(17);
-      auto it = last.find(chain);
-      std::string expected_prev = it == last.end() ? std::string(64, '0') : it->second;
-      std::string problem;
-      if (prev != expected_prev) problem = "a record before it was changed, removed or inserted (prev_hash does not link)";
-      else if (Impl::message_hash(prev, chain, e) != hash) problem = "the record was changed (its hash does not match its fields)";
-      if (!problem.empty() && out.ok) {
-        out.ok = false;
-        out.chain = chain;
-        out.problem = problem;
-        out.bad_id = after;
+  // Chain by chain: a chain is written by one thread in order, so its ids are committed in order
+  // (across chains they are not, on PostgreSQL: one global page order could skip a late commit).
+  std::vector<std::string> chains;
+  for (const auto& r : db.read([](db::Conn& c) { return c.q("SELECT DISTINCT chain FROM exchange_messages ORDER BY chain"); }).rows)
+    chains.push_back(r.str(0));
+  out.chains = static_cast<int64_t>(chains.size());
+  for (const auto& chain : chains) {
+    std::string last(64, '0');
+    int64_t after = 0;
+    for (;;) {  // in pages, so that memory stays small on any log
+      auto rows = db.read([&](db::Conn& c) {
+        return c.q("SELECT id, message_id, at, client, service, method, path, status, error, request_bytes, response_bytes, latency_us,"
+                   " request_hash, response_hash, user_id, prev_hash, hash FROM exchange_messages WHERE chain = ? AND id > ? ORDER BY id LIMIT 10000",
+                   chain, after);
+      });
+      if (rows.empty()) break;
+      for (auto& r : rows.rows) {
+        after = r.i64(0);
+        ++out.records;
+        Impl::Entry e;
+        e.message_id = r.str(1), e.at = r.str(2), e.client = r.str(3), e.service = r.str(4), e.method = r.str(5), e.path = r.str(6);
+        e.status = static_cast<int>(r.i64(7));
+        e.error = r.str(8);
+        e.request_bytes = r.i64(9), e.response_bytes = r.i64(10), e.latency_us = r.i64(11);
+        e.request_hash = r.str(12), e.response_hash = r.str(13), e.user_id = r.str(14);
+        const std::string &prev = r.str(15), &hash = r.str(16);
+        std::string problem;
+        if (prev != last) problem = "a record before it was changed, removed or inserted (prev_hash does not link)";
+        else if (Impl::message_hash(prev, chain, e) != hash) problem = "the record was changed (its hash does not match its fields)";
+        if (!problem.empty() && out.ok) {
+          out.ok = false;
+          out.chain = chain;
+          out.problem = problem;
+          out.bad_id = after;
+        }
+        last = hash;
       }
-      last[chain] = hash;
     }
   }
-  out.chains = static_cast<int64_t>(last.size());
   return out;
 }
 
@@ -377,7 +381,7 @@ std::optional<System> Service::Impl::authenticate(const http::Request& req, std:
   bool by_cert = false;
   if (it != s->systems.end() && !req.client_cert.empty() && !it->second.cert_sha256.empty()) {
     auto fp = crypto::pem_sha256(req.client_cert);
-    by_cert = fp && *fp == it->second.cert_sha256;
+    by_cert = fp && *fp == it->second.cert_sha256 && (!opts.account_active || opts.account_active(it->second.account_id));
   }
   std::optional<http::Principal> p = by_cert || !opts.authenticate ? std::nullopt : opts.authenticate(req);
   if (it == s->systems.end() || it->second.status != "active" || (!by_cert && (!p || p->account_id != it->second.account_id))) {

@@ -63,6 +63,9 @@ struct Options {
   int default_rate_per_second = 1000;
   // Authenticates the caller's credential (API key); wired to identity by the app.
   std::function<std::optional<http::Principal>(const http::Request&)> authenticate;
+  // Whether an account may still act (active, not disabled): a system proven by its client
+  // certificate is refused when its member-system account is not; wired to identity by the app.
+  std::function<bool(int64_t account_id)> account_active;
 };
 
 class Service {

@@ -20,6 +20,8 @@ std::vector<Config::Field> Config::fields() {
       {"idle_timeout_ms", Field::kInt, &idle_timeout_ms, false, "keep-alive idle timeout"},
       {"hsts", Field::kBool, &hsts, false, "always send Strict-Transport-Security"},
       {"trust_proxy", Field::kBool, &trust_proxy, false, "honour X-Forwarded-For/Proto from the front proxy"},
+      {"trust_client_cert", Field::kBool, &trust_client_cert, false,
+       "with trust_proxy: believe the proxy's X-Client-Verify/X-Client-Cert (it must always overwrite them)"},
       {"access_log", Field::kBool, &access_log, false, "JSON access log on stdout"},
       {"log_level", Field::kString, &log_level, false, "trace|debug|info|warn|error"},
       {"db", Field::kString, &db, true, "sqlite:PATH or postgresql://…"},

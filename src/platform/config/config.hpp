@@ -18,6 +18,7 @@ struct Config {
   int idle_timeout_ms = 60000;
   bool hsts = false;
   bool trust_proxy = false;
+  bool trust_client_cert = false;  // believe X-Client-Verify/X-Client-Cert (needs trust_proxy)
   bool access_log = true;
   std::string log_level = "info";
   // storage

@@ -216,7 +216,7 @@ Response Dispatcher::dispatch(Request& req) {
       req.client_ip = std::string(last);
     }
     req.tls = req.header("x-forwarded-proto") == "https";
-    if (req.header("x-client-verify") == "SUCCESS") req.client_cert = percent_decode(req.header("x-client-cert"));
+    if (opts_.trust_client_cert && req.header("x-client-verify") == "SUCCESS") req.client_cert = percent_decode(req.header("x-client-cert"));
   }
 
   Response res;

@@ -26,6 +26,7 @@ struct DispatchOptions {
   std::string static_dir;     // built web app (web/dist); empty: none
   bool hsts = false;          // always send Strict-Transport-Security
   bool trust_proxy = false;   // honour X-Forwarded-For / X-Forwarded-Proto from the front proxy
+  bool trust_client_cert = false;  // and its verified client certificate (X-Client-Verify, X-Client-Cert)
   bool access_log = true;
 };
 
