@@ -237,6 +237,19 @@ Cert make_cert(const std::string& seed) {
   c.sha256 = crypto::sha256_hex(c.der);
   return c;
 }
+// The client and provider systems (both on the demo member account), a service "land" of the
+// provider forwarding to `up`, and a grant to the client.
+void land_service(test::Server& s, test::Receiver& up, const std::string& admin, int64_t& account) {
+  auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
+  ASSERT_EQ(me.status, 200) << me.body;
+  account = me.json().at("account").at("id").as_int64();
+  for (const char* id : {kClient, kProvider})
+    ASSERT_EQ(s.post("/api/v1/exchange/systems", {{"id", id}, {"name", id}, {"account_id", account}}, admin).status, 201);
+  auto svc = s.post("/api/v1/exchange/services",
+                    {{"provider", kProvider}, {"code", "land"}, {"upstream", "http://127.0.0.1:" + std::to_string(up.port()) + "/api"}}, admin);
+  ASSERT_EQ(svc.status, 201) << svc.body;
+  ASSERT_EQ(s.post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", svc.json().at("service").at("id").as_int64()}}, admin).status, 201);
+}
 }  // namespace
 
 // Without trust_proxy, client-certificate headers are just headers: a certificate registered for the
@@ -267,15 +280,8 @@ TEST(ExchangeMutualTls, AVerifiedClientCertificateAuthenticatesTheSystem) {
   o.env["LIENTHONG_TRUST_CLIENT_CERT"] = "true";
   test::Server s(o);
   std::string admin = s.login("sysadmin");
-  auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
-  ASSERT_EQ(me.status, 200) << me.body;
-  int64_t account = me.json().at("account").at("id").as_int64();
-  for (const char* id : {kClient, kProvider})
-    ASSERT_EQ(s.post("/api/v1/exchange/systems", {{"id", id}, {"name", id}, {"account_id", account}}, admin).status, 201);
-  auto svc = s.post("/api/v1/exchange/services",
-                    {{"provider", kProvider}, {"code", "land"}, {"upstream", "http://127.0.0.1:" + std::to_string(up.port()) + "/api"}}, admin);
-  ASSERT_EQ(svc.status, 201) << svc.body;
-  ASSERT_EQ(s.post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", svc.json().at("service").at("id").as_int64()}}, admin).status, 201);
+  int64_t account = 0;
+  ASSERT_NO_FATAL_FAILURE(land_service(s, up, admin, account));
   Cert mine = make_cert("motcua"), other = make_cert("someone else");
   auto put = [&](bj::object body) {
     if (!body.contains("system")) body["system"] = kClient;
@@ -322,15 +328,8 @@ TEST(ExchangeMutualTls, CertificateHeadersNeedTrustClientCert) {
   o.env["LIENTHONG_TRUST_PROXY"] = "true";
   test::Server s(o);
   std::string admin = s.login("sysadmin");
-  auto me = s.call("GET", "/api/v1/me", "", {{"X-API-Key", kKey}});
-  ASSERT_EQ(me.status, 200) << me.body;
-  int64_t account = me.json().at("account").at("id").as_int64();
-  for (const char* id : {kClient, kProvider})
-    ASSERT_EQ(s.post("/api/v1/exchange/systems", {{"id", id}, {"name", id}, {"account_id", account}}, admin).status, 201);
-  auto svc = s.post("/api/v1/exchange/services",
-                    {{"provider", kProvider}, {"code", "land"}, {"upstream", "http://127.0.0.1:" + std::to_string(up.port()) + "/api"}}, admin);
-  ASSERT_EQ(svc.status, 201) << svc.body;
-  ASSERT_EQ(s.post("/api/v1/exchange/grants", {{"client", kClient}, {"service_id", svc.json().at("service").at("id").as_int64()}}, admin).status, 201);
+  int64_t account = 0;
+  ASSERT_NO_FATAL_FAILURE(land_service(s, up, admin, account));
   Cert c = make_cert("motcua");
   ASSERT_EQ(s.call("PUT", "/api/v1/exchange/certificates", bj::serialize(bj::object{{"system", kClient}, {"certificate", c.pem}}),
                    {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}})
