@@ -687,6 +687,17 @@ def plain(rows):
     return "\n".join(lines) + "\n"
 
 
+def method_notes(results_path, meta_path, outdir, section, labels):
+    """Adds to results.md's method notes the note of each run group that ran: `labels` maps a run
+    name prefix to (note key in settings[section], label). Returns the runs read."""
+    runs = [json.loads(x) for x in open(results_path) if x.strip()] if os.path.exists(results_path) else []
+    notes = json.load(open(meta_path)).get("settings", {}).get(section, {})
+    lines = ["- %s: %s" % (label, notes[key]) for prefix, (key, label) in labels.items()
+             if any(r["name"].startswith(prefix) for r in runs) and notes.get(key)]
+    insert_method_lines(outdir, lines)
+    return runs
+
+
 def insert_method_lines(outdir, lines):
     """Adds lines to the method notes of results.md (before its first "## " section)."""
     md = os.path.join(outdir, "results.md")

@@ -379,14 +379,8 @@ def report(results_path, meta_path, outdir):
     bu.evaluate, bu.tables = evaluate, tables
     rc = bu.report(results_path, meta_path, outdir)
     # The dossier runs' method, after bench_util's notes in results.md.
-    runs = [json.loads(x) for x in open(results_path) if x.strip()] if os.path.exists(results_path) else []
-    notes = json.load(open(meta_path)).get("settings", {}).get("dossiers", {})
-    lines = []
-    if any(r["name"].startswith("intake") for r in runs) and notes.get("intake"):
-        lines.append("- Dossier intake: " + notes["intake"])
-    if any(r["name"].startswith("inbox") for r in runs) and notes.get("inbox"):
-        lines.append("- Dossier inbox: " + notes["inbox"])
-    bu.insert_method_lines(outdir, lines)
+    bu.method_notes(results_path, meta_path, outdir, "dossiers",
+                    {"intake": ("intake", "Dossier intake"), "inbox": ("inbox", "Dossier inbox")})
     return rc
 
 

@@ -452,14 +452,8 @@ def tables(runs):
 def report(results_path, meta_path, outdir):
     db.evaluate, db.tables = evaluate, tables
     rc = db.report(results_path, meta_path, outdir)
-    runs = [json.loads(x) for x in open(results_path) if x.strip()] if os.path.exists(results_path) else []
-    notes = json.load(open(meta_path)).get("settings", {}).get("exchange", {})
-    lines = []
-    if any(r["name"].startswith("gateway") for r in runs) and notes.get("gateway"):
-        lines.append("- Data-exchange gateway: " + notes["gateway"])
-    if any(r["name"].startswith("events") for r in runs) and notes.get("events"):
-        lines.append("- Events: " + notes["events"])
-    bu.insert_method_lines(outdir, lines)
+    runs = bu.method_notes(results_path, meta_path, outdir, "exchange",
+                           {"gateway": ("gateway", "Data-exchange gateway"), "events": ("events", "Events")})
     # The gateway's added median latency and the events figures, printed after the table.
     for r in runs:
         if r.get("name") == "gateway" and r.get("latency_ms"):

@@ -1,11 +1,10 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../../../api';
-import { Alert, RetryAlert } from '../../../components/Alert';
+import { api } from '../../../api';
+import { RetryAlert } from '../../../components/Alert';
 import { formatDateTime } from '../../../format';
 import { navigate, useLocation } from '../../../router';
 import { DELIVERY_STATUSES, type ExchangeDelivery } from '../../../types';
-import { Card, StateBadge, useLoad, Wbr } from './common';
+import { ActionAlerts, Card, StateBadge, useLoad, useRowAction, Wbr } from './common';
 
 /** Event deliveries to push subscriptions: /admin/exchange/deliveries?status=&subscription= */
 export function DeliveriesTab() {
@@ -16,9 +15,7 @@ export function DeliveriesTab() {
   const rawSub = search.get('subscription') ?? '';
   const subscription = /^\d+$/.test(rawSub) ? rawSub : '';
   const list = useLoad(() => api.exchangeDeliveries({ status, subscription }), [status, subscription]);
-  const [busyId, setBusyId] = useState<number | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const { busyId, message, error: actionError, run } = useRowAction();
   const items = list.data?.items ?? null;
 
   const go = (next: { status?: string; subscription?: string }) => {
@@ -33,32 +30,19 @@ export function DeliveriesTab() {
 
   const act = async (d: ExchangeDelivery, action: 'redeliver' | 'skip') => {
     if (action === 'skip' && !window.confirm(t('exchange.deliveries.confirmSkip', { id: d.event_id, system: d.system }))) return;
-    setBusyId(d.id);
-    setMessage(null);
-    setActionError(null);
-    try {
-      await api.deliveryAction(d.id, action);
-      setMessage(t(`exchange.deliveries.done.${action}`, { id: d.event_id }));
-    } catch (e) {
-      setActionError(errorMessage(e));
-    } finally {
-      setBusyId(null);
-      list.reload();
-    }
+    await run(
+      d.id,
+      async () => {
+        await api.deliveryAction(d.id, action);
+        return t(`exchange.deliveries.done.${action}`, { id: d.event_id });
+      },
+      list.reload,
+    );
   };
 
   return (
     <>
-      {message && (
-        <Alert tone="success" testId="exchange-message">
-          {message}
-        </Alert>
-      )}
-      {actionError && (
-        <Alert tone="error" testId="exchange-action-error">
-          {actionError}
-        </Alert>
-      )}
+      <ActionAlerts message={message} error={actionError} />
       <Card
         id="deliveries-title"
         title={items ? t('exchange.deliveries.count', { count: items.length }) : t('exchange.deliveries.listTitle')}

@@ -1,11 +1,10 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../../../api';
-import { Alert, RetryAlert } from '../../../components/Alert';
+import { api } from '../../../api';
+import { RetryAlert } from '../../../components/Alert';
 import { formatDateTime, formatNumber } from '../../../format';
 import { Link, navigate, useLocation } from '../../../router';
 import { DELIVERY_STATUSES, type ExchangeSubscription } from '../../../types';
-import { Card, StateBadge, useLoad, Wbr } from './common';
+import { ActionAlerts, Card, StateBadge, useLoad, useRowAction, Wbr } from './common';
 
 /** The filter of a subscription as "field = value" pairs; '' when it has none (or is not an object). */
 function filterText(filter: string): string {
@@ -29,9 +28,7 @@ export function SubscriptionsTab() {
   const list = useLoad(() => api.exchangeSubscriptions({ system, topic }), [system, topic]);
   const systems = useLoad(() => api.exchangeSystems(), []);
   const types = useLoad(() => api.eventTypes(), []);
-  const [busyId, setBusyId] = useState<number | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const { busyId, message, error: actionError, run } = useRowAction();
   const items = list.data?.items ?? null;
 
   // The choices of the filters, with the current value even when it is not (or no longer) listed.
@@ -51,32 +48,19 @@ export function SubscriptionsTab() {
   };
 
   const act = async (sub: ExchangeSubscription, action: 'pause' | 'resume') => {
-    setBusyId(sub.id);
-    setMessage(null);
-    setActionError(null);
-    try {
-      await api.subscriptionAction(sub.id, action);
-      setMessage(t(`exchange.subscriptions.done.${action}`, { id: sub.id, system: sub.system }));
-    } catch (e) {
-      setActionError(errorMessage(e));
-    } finally {
-      setBusyId(null);
-      list.reload();
-    }
+    await run(
+      sub.id,
+      async () => {
+        await api.subscriptionAction(sub.id, action);
+        return t(`exchange.subscriptions.done.${action}`, { id: sub.id, system: sub.system });
+      },
+      list.reload,
+    );
   };
 
   return (
     <>
-      {message && (
-        <Alert tone="success" testId="exchange-message">
-          {message}
-        </Alert>
-      )}
-      {actionError && (
-        <Alert tone="error" testId="exchange-action-error">
-          {actionError}
-        </Alert>
-      )}
+      <ActionAlerts message={message} error={actionError} />
       <Card
         id="subscriptions-title"
         title={items ? t('exchange.subscriptions.count', { count: items.length }) : t('exchange.subscriptions.listTitle')}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../../../api';
 import { STATE_TONE } from '../../../exchange';
 import type { Account } from '../../../types';
+import { Alert } from '../../../components/Alert';
 
 export interface Loaded<T> {
   data: T | null;
@@ -171,6 +172,46 @@ export function Wbr({ text }: { text: string }) {
           )}
         </span>
       ))}
+    </>
+  );
+}
+
+/** A per-row action (pause, redeliver, …): which row is busy, and the message or error it ended with. */
+export function useRowAction() {
+  const [busyId, setBusyId] = useState<number | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  /** Runs `work` for row `id`; its result is the success message; `after` runs either way. */
+  const run = async (id: number, work: () => Promise<string>, after?: () => void) => {
+    setBusyId(id);
+    setMessage(null);
+    setError(null);
+    try {
+      setMessage(await work());
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusyId(null);
+      after?.();
+    }
+  };
+  return { busyId, message, error, run };
+}
+
+/** The outcome of the last row action, above the list. */
+export function ActionAlerts({ message, error }: { message: string | null; error: string | null }) {
+  return (
+    <>
+      {message && (
+        <Alert tone="success" testId="exchange-message">
+          {message}
+        </Alert>
+      )}
+      {error && (
+        <Alert tone="error" testId="exchange-action-error">
+          {error}
+        </Alert>
+      )}
     </>
   );
 }
